@@ -1,0 +1,83 @@
+// Hello extensions (RFC 5246 7.4.1.4, RFC 6066, RFC 4492, RFC 8422, RFC 5746).
+//
+// Hellos keep extensions raw and in order; typed codecs below read and write one extension's body.
+// The handler decides which extensions are allowed where ("did we offer this?").
+#pragma once
+#include <optional>
+#include <string>
+
+#include "codecs/wire.hpp"
+
+namespace essl::codec {
+
+enum class ExtensionType : uint16_t {
+  server_name = 0,
+  supported_groups = 10,  // elliptic_curves in RFC 4492
+  ec_point_formats = 11,
+  signature_algorithms = 13,
+  alpn = 16,
+  extended_master_secret = 23,
+  session_ticket = 35,
+  next_protocol_negotiation = 13172,
+  renegotiation_info = 0xff01,
+};
+
+struct Extension {
+  uint16_t type;
+  Bytes data;
+  bool operator==(const Extension&) const = default;
+};
+
+// extensions<0..2^16-1> as in the hellos. A type appearing twice -> duplicate_extension.
+DecodeResult<std::vector<Extension>> decode_extensions(ByteView in);
+void encode_extensions(const std::vector<Extension>& exts, Writer& w);
+const Extension* find_extension(const std::vector<Extension>& exts, ExtensionType t);
+
+// server_name (RFC 6066 3). Client form: a list holding host_name entries; the server's acknowledgement
+// is an empty body (decode as std::nullopt host).
+struct ServerNameList {
+  std::vector<std::string> host_names;  // name_type host_name(0) only; others -> illegal_value
+  bool operator==(const ServerNameList&) const = default;
+};
+DecodeResult<ServerNameList> decode_server_name(ByteView body);
+void encode_server_name(const ServerNameList& v, Writer& w);
+
+// NamedGroup values (RFC 8422 5.1.1, RFC 7919).
+enum class NamedGroup : uint16_t { secp256r1 = 23, secp384r1 = 24, secp521r1 = 25, x25519 = 29, x448 = 30 };
+struct SupportedGroups {
+  std::vector<uint16_t> groups;  // NamedCurve named_curve_list<2..2^16-1>
+  bool operator==(const SupportedGroups&) const = default;
+};
+DecodeResult<SupportedGroups> decode_supported_groups(ByteView body);
+void encode_supported_groups(const SupportedGroups& v, Writer& w);
+
+// ECPointFormat: uncompressed(0), ansiX962_compressed_prime(1), ansiX962_compressed_char2(2).
+struct EcPointFormats {
+  std::vector<uint8_t> formats;  // ec_point_format_list<1..2^8-1>
+  bool operator==(const EcPointFormats&) const = default;
+};
+DecodeResult<EcPointFormats> decode_ec_point_formats(ByteView body);
+void encode_ec_point_formats(const EcPointFormats& v, Writer& w);
+
+// SignatureAndHashAlgorithm as uint16 (hash << 8 | signature), RFC 5246 7.4.1.4.1.
+namespace sig {
+enum Hash : uint8_t { none = 0, md5 = 1, sha1 = 2, sha224 = 3, sha256 = 4, sha384 = 5, sha512 = 6 };
+enum Algo : uint8_t { anonymous = 0, rsa = 1, dsa = 2, ecdsa = 3 };
+constexpr uint16_t scheme(Hash h, Algo a) { return uint16_t(h << 8 | a); }
+}  // namespace sig
+struct SignatureAlgorithms {
+  std::vector<uint16_t> algorithms;  // supported_signature_algorithms<2..2^16-2>
+  bool operator==(const SignatureAlgorithms&) const = default;
+};
+DecodeResult<SignatureAlgorithms> decode_signature_algorithms(ByteView body);
+void encode_signature_algorithms(const SignatureAlgorithms& v, Writer& w);
+
+// renegotiation_info (RFC 5746 3.2): opaque renegotiated_connection<0..255>.
+struct RenegotiationInfo {
+  Bytes renegotiated_connection;
+  bool operator==(const RenegotiationInfo&) const = default;
+};
+DecodeResult<RenegotiationInfo> decode_renegotiation_info(ByteView body);
+void encode_renegotiation_info(const RenegotiationInfo& v, Writer& w);
+
+}  // namespace essl::codec

@@ -1,0 +1,43 @@
+// Key exchange: ephemeral (EC)DH with peer-value validation, and RSA premaster transport that resists
+// Bleichenbacher's attack.
+#pragma once
+#include <memory>
+
+#include "crypto_glue/certs.hpp"
+#include "crypto_glue/rng.hpp"
+
+namespace essl::crypto {
+
+// One side's ephemeral key pair.
+class KeyAgreement {
+ public:
+  virtual ~KeyAgreement() = default;
+  // The public value as sent: DH Y (big-endian, unpadded) or the uncompressed EC point / X25519 u.
+  virtual Bytes public_value() const = 0;
+  // The premaster secret (DH: leading zeros stripped, RFC 5246 8.1.2; ECDH: the x coordinate). A peer
+  // value that is malformed, not on the curve, or a small-order/degenerate DH value gives
+  // illegal_parameter.
+  virtual Result<Bytes, AlertDescription> agree(ByteView peer_public) = 0;
+};
+
+bool group_supported(uint16_t named_group);  // secp256r1, secp384r1, secp521r1, x25519
+std::unique_ptr<KeyAgreement> ecdh(uint16_t named_group, Rng& rng);  // nullptr if unsupported
+
+struct DhParams {
+  Bytes p, g;
+};
+const DhParams& default_dh_params();  // RFC 7919 ffdhe2048
+// p/g from a DER PKCS#3 DHParameter or a PEM "DH PARAMETERS" file body.
+Result<DhParams, std::string> parse_dh_params(ByteView der_or_pem);
+// The server's pair from its params; the client's from the server's params. Bad params (p too small,
+// g out of range) give nullptr with insufficient_security reported by the caller.
+std::unique_ptr<KeyAgreement> dh(const DhParams& params, Rng& rng);
+
+// RSA key transport (RFC 5246 7.4.7.1).
+Result<Bytes, AlertDescription> rsa_encrypt_premaster(const Certificate& server_cert, ByteView premaster,
+                                                      Rng& rng);
+// Always returns 48 bytes: the decrypted premaster when it decrypts with the right length and
+// `client_version`, otherwise random bytes, with no observable difference in timing or result.
+Bytes rsa_decrypt_premaster(const PrivateKey& key, ByteView encrypted, uint16_t client_version, Rng& rng);
+
+}  // namespace essl::crypto

@@ -1,0 +1,64 @@
+// Record protection: the cipher state of one direction (RFC 5246 6.2.3).
+//
+// Block ciphers: MAC-then-encrypt with CBC; TLS 1.0 chains the IV across records (implicit), 1.1+ sends
+// an explicit IV. unprotect() checks padding and MAC in constant time (Lucky13): the work done does not
+// depend on the padding length or on whether the padding was valid. AEAD (GCM): 8-byte explicit nonce,
+// additional data = seq || type || version || length.
+#pragma once
+#include <memory>
+
+#include "crypto_glue/rng.hpp"
+#include "crypto_glue/hash.hpp"
+#include "essl/alert.hpp"
+#include "essl/result.hpp"
+
+namespace essl::crypto {
+
+struct KeyLengths {
+  size_t mac_key;  // 0 for AEAD
+  size_t enc_key;
+  size_t iv;       // fixed IV: CBC's initial IV for TLS 1.0/SSL 3.0 (block size), 4 for GCM; 0 otherwise
+};
+KeyLengths key_lengths(Version v, const SuiteSpec& s);
+
+class RecordProtection {
+ public:
+  virtual ~RecordProtection() = default;
+
+  // The most the ciphertext can exceed the plaintext by (IV, MAC, padding or tag).
+  virtual size_t max_overhead() const = 0;
+
+  // Appends the protected fragment (not the header) for `plaintext` to `out`.
+  virtual void protect(uint8_t content_type, uint16_t version, uint64_t seq, ByteView plaintext, Bytes& out,
+                       Rng& rng) = 0;
+
+  // Checks and decrypts `fragment` in place; returns the plaintext as a subspan of it, or
+  // bad_record_mac (any MAC, padding or tag failure) / record_overflow (plaintext over 2^14).
+  virtual Result<std::span<uint8_t>, AlertDescription> unprotect(uint8_t content_type, uint16_t version,
+                                                                 uint64_t seq,
+                                                                 std::span<uint8_t> fragment) = 0;
+};
+
+// `padding_check` false: TLS 1.0 accepts any padding bytes (only the length byte is used), as the spec's
+// padding_check option documents. Keys are taken from the key block by the caller.
+std::unique_ptr<RecordProtection> make_record_protection(Version v, const SuiteSpec& s, ByteView mac_key,
+                                                         ByteView enc_key, ByteView iv, bool padding_check);
+
+// The constant-time CBC record check, exposed for tests: given the decrypted record (after any explicit
+// IV), the MAC length and mac key/hash, returns whether padding and MAC are good, doing the same work
+// either way. SSL 3.0 (`ssl3`) checks only the padding length.
+struct CbcCheckInput {
+  Hash mac;
+  ByteView mac_key;
+  uint64_t seq;
+  uint8_t content_type;
+  uint16_t version;
+  ByteView decrypted;  // plaintext || mac || padding || padding_length
+  size_t block_size;
+  bool ssl3;
+  bool padding_check;
+};
+// On success: the plaintext length. On failure: nullopt-equivalent error.
+Result<size_t, AlertDescription> check_cbc_record(const CbcCheckInput& in);
+
+}  // namespace essl::crypto

@@ -1,0 +1,21 @@
+// connection_information/1: what was negotiated.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "essl/suites.hpp"
+
+namespace essl {
+
+struct ConnectionInfo {
+  std::optional<Version> protocol;
+  std::optional<SuiteSpec> cipher_suite;
+  std::string cipher_suite_name;          // erlang-style, e.g. "ecdhe_rsa_aes_128_gcm_sha256"
+  std::optional<std::string> sni_hostname;
+  std::vector<uint8_t> session_id;
+  bool resumed = false;
+  std::vector<uint8_t> client_random, server_random;  // for prf/5 seeds
+};
+
+}  // namespace essl

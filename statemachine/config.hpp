@@ -1,0 +1,34 @@
+// What a connection needs from its options, resolved once: versions, suites, credentials, trust, caches.
+// Built by Config::make from an essl::Options (file loading, validation); shared by all connections of a
+// listen socket or client context.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "crypto_glue/certs.hpp"
+#include "crypto_glue/kex.hpp"
+#include "essl/options.hpp"
+#include "statemachine/session_cache.hpp"
+
+namespace essl {
+
+enum class Role { client, server };
+
+struct Config {
+  Role role = Role::client;
+  Options options;                          // as given (validated)
+  std::vector<Version> versions;            // enabled, highest first
+  std::vector<const SuiteInfo*> suites;     // enabled, in preference order
+  std::vector<crypto::Certificate> chain;   // own chain, leaf first (may be empty for a client)
+  std::shared_ptr<crypto::PrivateKey> key;  // own key (null if no chain)
+  std::vector<crypto::Certificate> trusted; // from cacerts / cacertfile
+  crypto::DhParams dh;                      // server DHE parameters
+  std::shared_ptr<SessionCache> session_cache;
+  crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one
+
+  // Loads files and checks every option, naming the first bad one in an options error.
+  static Result<std::shared_ptr<const Config>, Error> make(Role role, const Options& options,
+                                                           std::shared_ptr<SessionCache> cache = nullptr);
+};
+
+}  // namespace essl

@@ -1,0 +1,72 @@
+// The sans-IO connection core: bytes in, bytes and events out.
+//
+//   Engine e(config, peer);
+//   e.start();                         // a client queues its ClientHello
+//   write(fd, e.pending_output());  e.consume_output(n);
+//   e.feed(bytes_read);                // records in: handshake progresses, app data is buffered
+//   e.app_data(); e.consume_app_data(n);
+//   e.send(data);                      // application data out (after the handshake)
+//   e.close();                         // close_notify
+//
+// A fatal error is sticky: error() stays set, the alert is queued in pending_output(), and later calls do
+// nothing. The engine never blocks, never touches a socket, and never throws.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "codecs/wire.hpp"
+#include "essl/connection_info.hpp"
+#include "essl/error.hpp"
+#include "statemachine/config.hpp"
+
+namespace essl {
+
+struct PeerId {
+  std::string host;  // as given to connect (client) or the peer's address (server)
+  uint16_t port = 0;
+};
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const Config> config, PeerId peer);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Client: queues the ClientHello. Server: nothing to do until the ClientHello arrives.
+  void start();
+
+  // Consumes all the bytes (partial records are buffered).
+  void feed(codec::ByteView bytes);
+
+  // Records ready for the transport.
+  codec::ByteView pending_output() const;
+  void consume_output(size_t n);
+
+  // Decrypted application data ready for the user.
+  codec::ByteView app_data() const;
+  void consume_app_data(size_t n);
+
+  // Queues application data (split into records); an error before the handshake completes or after close.
+  Result<void, Error> send(codec::ByteView data);
+
+  // Queues close_notify; later send() fails with `closed`.
+  void close();
+
+  bool handshake_done() const;  // both Finished verified: the connection state
+  bool peer_closed() const;     // close_notify received
+  const std::optional<Error>& error() const;
+  std::string_view state_name() const;  // hello, certify, cipher, abbreviated, connection, ...
+
+  ConnectionInfo info() const;
+  // The peer's certificate chain, leaf first, DER (empty if none).
+  const std::vector<codec::Bytes>& peer_certificates() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace essl
