@@ -29,12 +29,14 @@ struct Extension {
 };
 
 // extensions<0..2^16-1> as in the hellos. A type appearing twice -> duplicate_extension.
+// `in` is the whole block, its 2-byte length included; read_extensions reads the same from a hello's reader.
 DecodeResult<std::vector<Extension>> decode_extensions(ByteView in);
+void read_extensions(Reader& r, std::vector<Extension>& out);
 void encode_extensions(const std::vector<Extension>& exts, Writer& w);
 const Extension* find_extension(const std::vector<Extension>& exts, ExtensionType t);
 
 // server_name (RFC 6066 3). Client form: a list holding host_name entries; the server's acknowledgement
-// is an empty body (decode as std::nullopt host).
+// is an empty body, which decodes to (and encodes from) an empty host_names.
 struct ServerNameList {
   std::vector<std::string> host_names;  // name_type host_name(0) only; others -> illegal_value
   bool operator==(const ServerNameList&) const = default;
@@ -79,5 +81,19 @@ struct RenegotiationInfo {
 };
 DecodeResult<RenegotiationInfo> decode_renegotiation_info(ByteView body);
 void encode_renegotiation_info(const RenegotiationInfo& v, Writer& w);
+
+// application_layer_protocol_negotiation (RFC 7301 3.1): ProtocolName protocol_name_list<2..2^16-1>,
+// each ProtocolName opaque<1..2^8-1>. The server's reply carries exactly one name; the handler checks that.
+struct ProtocolNameList {
+  std::vector<std::string> names;
+  bool operator==(const ProtocolNameList&) const = default;
+};
+DecodeResult<ProtocolNameList> decode_alpn(ByteView body);
+void encode_alpn(const ProtocolNameList& v, Writer& w);
+
+// next_protocol_negotiation (draft-agl-tls-nextprotoneg-04 3): the client's extension is empty; the
+// server's body is a bare sequence of non-empty 8-bit length-prefixed names (no outer length).
+DecodeResult<ProtocolNameList> decode_npn_protocols(ByteView body);
+void encode_npn_protocols(const ProtocolNameList& v, Writer& w);
 
 }  // namespace essl::codec

@@ -12,6 +12,9 @@ using codec::ByteView;
 Bytes hash(Hash h, ByteView data);
 size_t hash_size(Hash h);
 
+// HMAC (RFC 2104) with `h` (not md5sha); empty for an unsupported hash.
+Bytes hmac(Hash h, ByteView key, ByteView data);
+
 // Constant time in the length of the inputs; different lengths compare unequal.
 bool equal_ct(ByteView a, ByteView b);
 

@@ -22,6 +22,9 @@ class KeyAgreement {
 
 bool group_supported(uint16_t named_group);  // secp256r1, secp384r1, secp521r1, x25519
 std::unique_ptr<KeyAgreement> ecdh(uint16_t named_group, Rng& rng);  // nullptr if unsupported
+// A pair from a known private key, for test vectors: a big-endian scalar for the NIST curves, the
+// 32-byte RFC 7748 scalar for X25519. nullptr if unsupported or invalid.
+std::unique_ptr<KeyAgreement> ecdh_from_private(uint16_t named_group, ByteView private_key);
 
 struct DhParams {
   Bytes p, g;

@@ -61,4 +61,14 @@ struct CbcCheckInput {
 // On success: the plaintext length. On failure: nullopt-equivalent error.
 Result<size_t, AlertDescription> check_cbc_record(const CbcCheckInput& in);
 
+// The primitives under the record layer on raw inputs, driven exactly as the record layer drives them
+// (for published test vectors such as Wycheproof's):
+// AES-GCM with a 12-byte nonce (TLS: 4-byte fixed IV || 8-byte explicit nonce) and 16-byte tag;
+// decrypts ciphertext || tag in place and returns the plaintext length, or bad_record_mac.
+Result<size_t, AlertDescription> gcm_open(ByteView key, ByteView nonce, ByteView aad,
+                                          std::span<uint8_t> ciphertext_and_tag);
+// AES-CBC in place, no padding; false for bad key/IV/data lengths.
+bool cbc_decrypt(ByteView key, ByteView iv, std::span<uint8_t> data);
+bool cbc_encrypt(ByteView key, ByteView iv, std::span<uint8_t> data);
+
 }  // namespace essl::crypto

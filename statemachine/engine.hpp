@@ -41,6 +41,9 @@ class Engine {
   // Consumes all the bytes (partial records are buffered).
   void feed(codec::ByteView bytes);
 
+  // The transport ended (EOF). Mid-handshake or mid-record this is a truncation: error() becomes `closed`.
+  void end_of_input();
+
   // Records ready for the transport.
   codec::ByteView pending_output() const;
   void consume_output(size_t n);
@@ -59,6 +62,7 @@ class Engine {
   bool peer_closed() const;     // close_notify received
   const std::optional<Error>& error() const;
   std::string_view state_name() const;  // hello, certify, cipher, abbreviated, connection, ...
+  std::string_view state_id() const;    // the transition table's fine-grained state (statemachine/table.hpp)
 
   ConnectionInfo info() const;
   // The peer's certificate chain, leaf first, DER (empty if none).

@@ -32,8 +32,16 @@ struct Error {
     e.detail = std::move(why);
     return e;
   }
-  static Error closed() { return Error{Kind::closed}; }
-  static Error timeout() { return Error{Kind::timeout}; }
+  static Error closed() {
+    Error e;
+    e.kind = Kind::closed;
+    return e;
+  }
+  static Error timeout() {
+    Error e;
+    e.kind = Kind::timeout;
+    return e;
+  }
   static Error options(std::string name, std::string why) {
     Error e;
     e.kind = Kind::options;

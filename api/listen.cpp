@@ -1,0 +1,74 @@
+// listen, transport_accept and the server-side handshake (the spec's ssl_accept).
+#include "api/socket_impl.hpp"
+
+namespace essl {
+
+struct ListenSocket::Impl {
+  tcp::Fd fd;
+  std::shared_ptr<const Config> config;
+  std::shared_ptr<SessionCache> cache;  // the server's sessions, keyed by session id
+  uint16_t port = 0;
+};
+
+ListenSocket::ListenSocket() = default;
+ListenSocket::ListenSocket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ListenSocket::~ListenSocket() = default;
+ListenSocket::ListenSocket(ListenSocket&&) noexcept = default;
+ListenSocket& ListenSocket::operator=(ListenSocket&&) noexcept = default;
+
+uint16_t ListenSocket::port() const { return impl_ ? impl_->port : 0; }
+int ListenSocket::native_handle() const { return impl_ ? impl_->fd.get() : -1; }
+void ListenSocket::close() {
+  if (impl_) impl_->fd.reset();
+}
+
+Res<Address> ListenSocket::sockname() const {
+  if (!impl_ || !impl_->fd.valid()) return fail(Error::closed());
+  return tcp::sockname(impl_->fd.get());
+}
+
+Res<ListenSocket> listen(uint16_t port, const Options& options, const SocketOptions& sock) {
+  if (auto v = validate(options); !v) return fail(v.error());
+  auto impl = std::make_unique<ListenSocket::Impl>();
+  impl->cache = std::make_shared<MemorySessionCache>();
+  auto cfg = Config::make(Role::server, options, impl->cache);
+  if (!cfg) return fail(cfg.error());
+  impl->config = std::move(cfg).value();
+  auto fd = tcp::listen(sock, port);
+  if (!fd) return fail(fd.error());
+  impl->fd = std::move(fd).value();
+  auto name = tcp::sockname(impl->fd.get());
+  if (!name) return fail(name.error());
+  impl->port = name->port;
+  return ListenSocket(std::move(impl));
+}
+
+Res<Socket> ListenSocket::transport_accept(Timeout timeout) {
+  if (!impl_ || !impl_->fd.valid()) return fail(Error::closed());
+  auto fd = tcp::accept(impl_->fd.get(), detail::Deadline(timeout));
+  if (!fd) return fail(fd.error());
+  auto s = std::make_unique<Socket::Impl>();
+  s->fd = std::move(fd).value();
+  s->role = Role::server;
+  s->config = impl_->config;
+  s->cache = impl_->cache;
+  if (auto peer = tcp::peername(s->fd.get())) s->peer = PeerId{peer->ip, peer->port};
+  return Socket(std::move(s));
+}
+
+Result<void, Error> handshake(Socket& socket, Timeout timeout) {
+  auto* s = socket.impl();
+  if (!s || s->role != Role::server || s->engine) return fail(Error::other("badarg"));
+  return s->handshake(s->config, detail::Deadline(timeout));
+}
+
+Result<void, Error> handshake(Socket& socket, const Options& options, Timeout timeout) {
+  auto* s = socket.impl();
+  if (!s || s->role != Role::server || s->engine) return fail(Error::other("badarg"));
+  if (auto v = validate(options); !v) return fail(v.error());
+  auto cfg = Config::make(Role::server, options, s->cache);
+  if (!cfg) return fail(cfg.error());
+  return s->handshake(std::move(cfg).value(), detail::Deadline(timeout));
+}
+
+}  // namespace essl

@@ -1,0 +1,129 @@
+// Socket: send, recv, close, shutdown and the queries, over Socket::Impl.
+#include <algorithm>
+
+#include "api/linger.hpp"
+#include "api/socket_impl.hpp"
+
+namespace essl {
+
+Socket::Socket() = default;
+Socket::Socket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Socket::~Socket() { (void)close(); }
+Socket::Socket(Socket&&) noexcept = default;
+Socket& Socket::operator=(Socket&& o) noexcept {
+  if (this != &o) {
+    (void)close();
+    impl_ = std::move(o.impl_);
+  }
+  return *this;
+}
+
+bool Socket::is_open() const { return impl_ && impl_->fd.valid(); }
+int Socket::native_handle() const { return impl_ ? impl_->fd.get() : -1; }
+
+namespace {
+
+// Why an operation that needs an established connection cannot run.
+Error unusable(const Socket::Impl* s) {
+  if (s && s->error) return *s->error;
+  if (s && s->fd.valid() && !s->engine) return Error::other("not_connected");
+  return Error::closed();
+}
+
+}  // namespace
+
+Result<void, Error> Socket::send(std::span<const uint8_t> data) {
+  if (!is_open() || !impl_->connected() || impl_->error) return fail(unusable(impl_.get()));
+  if (impl_->write_shut) return fail(Error::closed());
+  if (auto r = impl_->engine->send(data); !r) {
+    if (const auto& err = impl_->engine->error()) return fail(impl_->fail_with(*err));
+    return r;
+  }
+  return impl_->flush();
+}
+
+Result<void, Error> Socket::send(std::string_view data) {
+  return send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
+}
+
+Res<std::vector<uint8_t>> Socket::recv(size_t length, Timeout timeout) {
+  if (!impl_ || !impl_->connected()) return fail(unusable(impl_.get()));
+  detail::Deadline deadline(timeout);
+  Impl& s = *impl_;
+  for (;;) {
+    auto av = s.engine->app_data();
+    if (length == 0 ? !av.empty() : av.size() >= length) {
+      size_t n = length == 0 ? av.size() : length;
+      std::vector<uint8_t> out(av.begin(), av.begin() + static_cast<std::ptrdiff_t>(n));
+      s.engine->consume_app_data(n);
+      return out;
+    }
+    if (s.error) return fail(*s.error);
+    if (const auto& err = s.engine->error()) return fail(s.fail_with(*err));
+    if (s.engine->peer_closed() || s.eof || s.read_shut || !s.fd.valid()) {
+      s.answer_close();
+      return fail(Error::closed());
+    }
+    auto r = s.pump(deadline);
+    // `closed` is decided at the top of the loop, after any data that came with it.
+    if (!r && r.error().kind != Error::Kind::closed) return fail(r.error());
+  }
+}
+
+Result<void, Error> Socket::close() {
+  if (!is_open()) return {};
+  Impl& s = *impl_;
+  if (s.connected() && !s.write_shut && !s.error) {
+    s.engine->close();
+    (void)s.flush();
+    s.write_shut = true;
+  }
+  tcp::shutdown_write(s.fd.get());
+  // The descriptor closes once the peer has closed too (at most alert_timeout later), in the background.
+  if (s.connected()) detail::linger_close(std::move(s.fd), std::chrono::milliseconds(s.alert_timeout_ms()));
+  s.fd.reset();
+  s.read_shut = true;
+  return {};
+}
+
+Result<void, Error> Socket::shutdown(ShutdownHow how) {
+  if (!is_open()) return fail(unusable(impl_.get()));
+  Impl& s = *impl_;
+  if (how != ShutdownHow::read && !s.write_shut) {
+    if (s.connected() && !s.error) {
+      s.engine->close();
+      if (auto f = s.flush(); !f) return f;
+    }
+    tcp::shutdown_write(s.fd.get());
+    s.write_shut = true;
+  }
+  if (how != ShutdownHow::write && !s.read_shut) {
+    tcp::shutdown_read(s.fd.get());
+    s.read_shut = true;
+  }
+  return {};
+}
+
+Res<Address> Socket::peername() const {
+  if (!is_open()) return fail(unusable(impl_.get()));
+  return tcp::peername(impl_->fd.get());
+}
+
+Res<Address> Socket::sockname() const {
+  if (!is_open()) return fail(unusable(impl_.get()));
+  return tcp::sockname(impl_->fd.get());
+}
+
+Res<std::vector<uint8_t>> Socket::peercert() const {
+  if (!impl_ || !impl_->connected()) return fail(unusable(impl_.get()));
+  const auto& chain = impl_->engine->peer_certificates();
+  if (chain.empty()) return fail(Error::other("no_peercert"));
+  return std::vector<uint8_t>(chain.front().begin(), chain.front().end());
+}
+
+Res<ConnectionInfo> Socket::connection_information() const {
+  if (!impl_ || !impl_->connected()) return fail(unusable(impl_.get()));
+  return impl_->engine->info();
+}
+
+}  // namespace essl

@@ -1,0 +1,9 @@
+// Everything a program using essl needs.
+#pragma once
+#include "essl/alert.hpp"
+#include "essl/connection_info.hpp"
+#include "essl/error.hpp"
+#include "essl/options.hpp"
+#include "essl/result.hpp"
+#include "essl/ssl.hpp"
+#include "essl/suites.hpp"

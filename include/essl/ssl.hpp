@@ -1,0 +1,163 @@
+// The ssl application's functions over blocking TCP sockets: listen, transport_accept, handshake
+// (ssl_accept), connect, send, recv, close, shutdown, peername, sockname, peercert,
+// connection_information, versions, cipher_suites, format_error.
+//
+//   auto ls = essl::listen(8443, server_opts);
+//   auto s = ls->transport_accept();
+//   if (auto r = essl::handshake(*s, std::chrono::seconds(5)); !r) ... format_error(r.error())
+//   auto data = s->recv(0);            // whatever is available
+//   s->send("reply");
+//   s->close();
+//
+// Timeouts: every `Timeout` is a std::optional duration in milliseconds; `essl::infinity` (std::nullopt)
+// waits for ever, a zero or negative duration does not wait at all (only what is already there counts).
+// A timeout returns Error::timeout() and leaves the connection usable (during a handshake the connection
+// is closed, as the spec's ssl_accept/connect do).
+//
+// Errors: `closed` when the peer closed, `timeout`, `{tls_alert, ...}` from the engine as it reported it
+// (after we send a fatal alert the socket waits up to `alert_timeout` for the peer to close),
+// `{options, ...}` naming the bad option, `transport` with the errno text.
+//
+// Sockets are movable, not copyable, and close (close_notify, then the TCP close) on destruction.
+// A Socket is used by one thread at a time.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "essl/connection_info.hpp"
+#include "essl/error.hpp"
+#include "essl/options.hpp"
+#include "essl/suites.hpp"
+
+namespace essl {
+
+using Timeout = std::optional<std::chrono::milliseconds>;
+inline constexpr std::nullopt_t infinity = std::nullopt;
+
+// Transport options (the gen_tcp options the spec passes through).
+struct SocketOptions {
+  enum class Family { unspec, inet, inet6 };
+  // listen: the address to bind (an IPv4 or IPv6 literal); empty = every address of `family`
+  // (unspec and inet: 0.0.0.0; inet6: :: accepting IPv4-mapped peers too).
+  // connect: the local address to bind before connecting; empty = chosen by the system.
+  std::string ip;
+  // connect: which address families a host name may resolve to (unspec: both, in resolver order).
+  Family family = Family::unspec;
+  bool reuseaddr = false;
+  int backlog = 5;
+};
+
+// {Address, Port} as peername/sockname return it; `ip` is the numeric text ("127.0.0.1", "::1").
+struct Address {
+  std::string ip;
+  uint16_t port = 0;
+};
+
+enum class ShutdownHow { read, write, read_write };
+
+class ListenSocket;
+
+class Socket {
+ public:
+  Socket();
+  ~Socket();
+  Socket(Socket&&) noexcept;
+  Socket& operator=(Socket&&) noexcept;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
+  // True until close() (or a move); a socket whose peer closed stays open until closed here.
+  bool is_open() const;
+
+  // Writes all of `data` (as TLS records, one send per call). {error, closed} when the socket is closed.
+  Result<void, Error> send(std::span<const uint8_t> data);
+  Result<void, Error> send(std::string_view data);
+
+  // Passive receive. length 0: whatever is available (waiting for at least one byte); length N: exactly N
+  // bytes, or an error (bytes short of N are discarded when the peer closes, as the spec says).
+  Res<std::vector<uint8_t>> recv(size_t length, Timeout timeout = infinity);
+
+  // Sends close_notify after everything send() accepted, then closes the transport without blocking: the
+  // descriptor is kept in the background until the peer closes too (at most alert_timeout), so that no
+  // TCP reset can destroy data still in flight.
+  Result<void, Error> close();
+
+  // write: close_notify and the TCP write shutdown, reading still possible; read: no more reading.
+  Result<void, Error> shutdown(ShutdownHow how);
+
+  Res<Address> peername() const;
+  Res<Address> sockname() const;
+  // The peer's certificate, DER; {error, no_peercert} when it sent none.
+  Res<std::vector<uint8_t>> peercert() const;
+  Res<ConnectionInfo> connection_information() const;
+
+  // The file descriptor, for poll(); readable data may also sit decrypted inside the socket already, so
+  // call recv(0, 0ms) after a wake-up and before waiting again.
+  int native_handle() const;
+
+  // The library's own view of the socket (Impl is defined inside the library only).
+  struct Impl;
+  explicit Socket(std::unique_ptr<Impl> impl);
+  Impl* impl() const { return impl_.get(); }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class ListenSocket {
+ public:
+  ListenSocket();
+  ~ListenSocket();
+  ListenSocket(ListenSocket&&) noexcept;
+  ListenSocket& operator=(ListenSocket&&) noexcept;
+  ListenSocket(const ListenSocket&) = delete;
+  ListenSocket& operator=(const ListenSocket&) = delete;
+
+  // Accepts one TCP connection; the result inherits the listen options and is only good for handshake().
+  Res<Socket> transport_accept(Timeout timeout = infinity);
+  Res<Address> sockname() const;
+  uint16_t port() const;  // the bound port (useful after listen(0, ...))
+  void close();
+  int native_handle() const;
+
+  struct Impl;
+  explicit ListenSocket(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The application: start() makes the client session cache (connect() also works without it); stop()
+// drops the cached sessions.
+Result<void, Error> start();
+void stop();
+
+// Port 0 binds a free port.
+Res<ListenSocket> listen(uint16_t port, const Options& options, const SocketOptions& sock = {});
+
+// The server-side handshake on a socket from transport_accept (the spec's ssl_accept). The second form
+// replaces the listen options for this connection (sessions are still shared with the listen socket).
+Result<void, Error> handshake(Socket& socket, Timeout timeout = infinity);
+Result<void, Error> handshake(Socket& socket, const Options& options, Timeout timeout = infinity);
+inline Result<void, Error> ssl_accept(Socket& socket, Timeout timeout = infinity) {
+  return handshake(socket, timeout);
+}
+
+// A host name or an IPv4/IPv6 literal; tries each resolved address until one connects.
+Res<Socket> connect(const std::string& host, uint16_t port, const Options& options, Timeout timeout = infinity,
+                    const SocketOptions& sock = {});
+
+struct VersionsInfo {
+  std::string app_vsn;             // the library version
+  std::vector<Version> supported;  // enabled by default, highest first
+  std::vector<Version> available;  // everything the library implements
+};
+VersionsInfo versions();
+
+}  // namespace essl

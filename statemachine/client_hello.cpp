@@ -1,0 +1,121 @@
+// Client: the ClientHello (RFC 5246 7.4.1.2) with the extensions it offers.
+#include <algorithm>
+
+#include "statemachine/connection.hpp"
+
+namespace essl {
+namespace {
+
+// RFC 6066 3: "Literal IPv4 and IPv6 addresses are not permitted in "HostName"."
+bool is_ip_literal(const std::string& h) {
+  if (h.find(':') != std::string::npos) return true;
+  return !h.empty() && std::all_of(h.begin(), h.end(), [](char ch) { return (ch >= '0' && ch <= '9') || ch == '.'; });
+}
+
+std::optional<std::string> sni_host(const Conn& c) {
+  const auto& o = c.cfg->options.server_name_indication;
+  if (std::holds_alternative<DisableSni>(o)) return std::nullopt;
+  std::string h = std::holds_alternative<std::string>(o) ? std::get<std::string>(o) : c.peer.host;
+  if (h.empty() || is_ip_literal(h)) return std::nullopt;
+  return h;
+}
+
+void add(std::vector<codec::Extension>& exts, codec::ExtensionType t, codec::Bytes body) {
+  exts.push_back(codec::Extension{uint16_t(t), std::move(body)});
+}
+
+// A cached session is offered only if it was made under the verification settings in force now, and its
+// version and suite are still enabled.
+std::optional<Session> resumable(const Conn& c) {
+  const Config& cfg = *c.cfg;
+  if (!cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
+  auto s = cfg.session_cache->lookup(c.session_key());
+  if (!s || s->id.empty() || s->verify_fingerprint != verify_fingerprint(cfg)) return std::nullopt;
+  if (std::find(cfg.versions.begin(), cfg.versions.end(), s->version) == cfg.versions.end()) return std::nullopt;
+  if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s->cipher_suite; }))
+    return std::nullopt;
+  return s;
+}
+
+}  // namespace
+
+Step client_send_hello(Conn& c) {
+  HandshakeState& hs = *c.hs;
+  const Config& cfg = *c.cfg;
+  if (cfg.versions.empty() || cfg.suites.empty()) return refuse(AlertDescription::internal_error, "nothing enabled");
+  Version max = cfg.versions.front();
+  c.rng().fill(hs.client_random);
+
+  codec::ClientHello ch;
+  ch.client_version = uint16_t(max);
+  ch.random = hs.client_random;
+  hs.client_version = ch.client_version;
+  hs.session = resumable(c);
+  if (hs.session) ch.session_id = hs.session->id;
+
+  bool any_ecc = false;
+  for (const SuiteInfo* s : cfg.suites)
+    if (s->min_version <= max) {
+      ch.cipher_suites.push_back(s->id);
+      any_ecc = any_ecc || suite_is_ecc(s->spec);
+    }
+  hs.offered_suites = ch.cipher_suites;
+  //= https://www.rfc-editor.org/rfc/rfc7507#section-4
+  //# If a client sends a ClientHello.client_version containing a lower
+  //# value than the latest (highest-valued) version supported by the
+  //# client, it SHOULD include the TLS_FALLBACK_SCSV cipher suite value
+  if (cfg.options.fallback) ch.cipher_suites.push_back(codec::scsv_fallback);
+  //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.2
+  //# This vector MUST contain, and all implementations MUST support,
+  //# CompressionMethod.null.
+  ch.compression_methods = {0};
+
+  ch.extensions_present = true;
+  if (auto host = sni_host(c)) {
+    codec::Bytes b;
+    codec::Writer w(b);
+    codec::encode_server_name(codec::ServerNameList{{*host}}, w);
+    add(ch.extensions, codec::ExtensionType::server_name, std::move(b));
+    hs.offered_sni = true;
+  }
+  if (any_ecc) {
+    hs.offered_groups = own_groups();
+    codec::Bytes g, f;
+    codec::Writer wg(g), wf(f);
+    codec::encode_supported_groups(codec::SupportedGroups{hs.offered_groups}, wg);
+    codec::encode_ec_point_formats(codec::EcPointFormats{{0}}, wf);
+    add(ch.extensions, codec::ExtensionType::supported_groups, std::move(g));
+    add(ch.extensions, codec::ExtensionType::ec_point_formats, std::move(f));
+    hs.offered_point_formats = true;
+  }
+  if (max >= Version::tlsv1_2) {
+    hs.offered_sig_algs = own_signature_schemes();
+    codec::Bytes b;
+    codec::Writer w(b);
+    codec::encode_signature_algorithms(codec::SignatureAlgorithms{hs.offered_sig_algs}, w);
+    add(ch.extensions, codec::ExtensionType::signature_algorithms, std::move(b));
+  }
+  //= https://www.rfc-editor.org/rfc/rfc5746#section-3.4
+  //# The client MUST include either an empty "renegotiation_info"
+  //# extension, or the TLS_EMPTY_RENEGOTIATION_INFO_SCSV signaling
+  //# cipher suite value in the ClientHello.
+  {
+    codec::Bytes b;
+    codec::Writer w(b);
+    codec::encode_renegotiation_info(codec::RenegotiationInfo{}, w);
+    add(ch.extensions, codec::ExtensionType::renegotiation_info, std::move(b));
+  }
+
+  codec::Bytes body;
+  codec::Writer w(body);
+  codec::encode_client_hello(ch, w);
+  //= https://www.rfc-editor.org/rfc/rfc5246#appendix-E.1
+  //# TLS clients that wish to negotiate with older servers MAY send any
+  //# value {03,XX} as the record layer version number.
+  c.rl.set_write_version(uint16_t(std::min(cfg.versions.back(), Version::tlsv1)));
+  c.queue_handshake(codec::HandshakeType::client_hello, body);
+  c.flush_handshake();
+  return {};
+}
+
+}  // namespace essl

@@ -1,0 +1,237 @@
+#include "statemachine/connection.hpp"
+
+#include <chrono>
+
+#include "codecs/extensions.hpp"
+#include "codecs/finished.hpp"
+#include "crypto_glue/prf.hpp"
+
+namespace essl {
+
+using codec::ContentType;
+using codec::HandshakeType;
+
+void Conn::queue_handshake(HandshakeType t, codec::ByteView body) {
+  size_t at = hs->hs_out.size();
+  codec::Writer w(hs->hs_out);
+  codec::encode_handshake(t, body, w);
+  hs->transcript.insert(hs->transcript.end(), hs->hs_out.begin() + ptrdiff_t(at), hs->hs_out.end());
+}
+
+void Conn::flush_handshake() {
+  if (!hs || hs->hs_out.empty()) return;
+  rl.write(ContentType::handshake, hs->hs_out, rng());
+  hs->hs_out.clear();
+}
+
+void Conn::send_change_cipher_spec() {
+  flush_handshake();
+  static constexpr uint8_t ccs[] = {1};
+  rl.write(ContentType::change_cipher_spec, ccs, rng());
+  //= https://www.rfc-editor.org/rfc/rfc5246#section-7.1
+  //# Immediately after sending this message, the sender MUST instruct the
+  //# record layer to make the write pending state the write active state.
+  rl.activate_write(std::move(hs->pending_write));
+  // The 1/n-1 split only matters where the IV is the previous record's last block.
+  rl.set_split_app_data(*version == Version::tlsv1 && suite->spec.cipher != Cipher::aes_128_gcm &&
+                        suite->spec.cipher != Cipher::aes_256_gcm && suite->spec.cipher != Cipher::rc4_128);
+}
+
+codec::Bytes Conn::expected_finished(size_t len) const {
+  // The peer's Finished: the label is the peer's.
+  bool from_client = role == Role::server;
+  return crypto::finished_verify_data(*version, crypto::prf_hash(*version, suite->spec), master, from_client,
+                                      codec::ByteView(hs->transcript).first(len));
+}
+
+void Conn::send_finished() {
+  codec::Finished f{crypto::finished_verify_data(*version, crypto::prf_hash(*version, suite->spec), master,
+                                                 role == Role::client, hs->transcript)};
+  codec::Bytes body;
+  codec::Writer w(body);
+  codec::encode_finished(f, w);
+  queue_handshake(HandshakeType::finished, body);
+  flush_handshake();
+}
+
+Step Conn::derive_from_premaster(codec::ByteView premaster) {
+  //= https://www.rfc-editor.org/rfc/rfc5246#section-8.1
+  //# master_secret = PRF(pre_master_secret, "master secret",
+  //#                     ClientHello.random + ServerHello.random)
+  //#                     [0..47];
+  master = crypto::master_secret(*version, crypto::prf_hash(*version, suite->spec), premaster,
+                                 hs->client_random, hs->server_random);
+  return make_pending_states();
+}
+
+Step Conn::make_pending_states() {
+  crypto::KeyLengths kl = crypto::key_lengths(*version, suite->spec);
+  size_t total = 2 * (kl.mac_key + kl.enc_key + kl.iv);
+  //= https://www.rfc-editor.org/rfc/rfc5246#section-6.3
+  //# key_block = PRF(SecurityParameters.master_secret,
+  //#                 "key expansion",
+  //#                 SecurityParameters.server_random +
+  //#                 SecurityParameters.client_random);
+  codec::Bytes kb = crypto::key_block(*version, crypto::prf_hash(*version, suite->spec), master,
+                                      hs->client_random, hs->server_random, total);
+  if (kb.size() != total) return refuse(AlertDescription::internal_error, "key block");
+  codec::ByteView k(kb);
+  auto take = [&](size_t n) {
+    codec::ByteView r = k.first(n);
+    k = k.subspan(n);
+    return r;
+  };
+  codec::ByteView c_mac = take(kl.mac_key), s_mac = take(kl.mac_key);
+  codec::ByteView c_key = take(kl.enc_key), s_key = take(kl.enc_key);
+  codec::ByteView c_iv = take(kl.iv), s_iv = take(kl.iv);
+  bool pc = cfg->options.padding_check;
+  auto client_state = crypto::make_record_protection(*version, suite->spec, c_mac, c_key, c_iv, pc);
+  auto server_state = crypto::make_record_protection(*version, suite->spec, s_mac, s_key, s_iv, pc);
+  if (!client_state || !server_state) return refuse(AlertDescription::internal_error, "record protection");
+  if (role == Role::client) {
+    hs->pending_write = std::move(client_state);
+    hs->pending_read = std::move(server_state);
+  } else {
+    hs->pending_write = std::move(server_state);
+    hs->pending_read = std::move(client_state);
+  }
+  return {};
+}
+
+std::string Conn::session_key() const {
+  if (role == Role::client) return peer.host + ":" + std::to_string(peer.port);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : session_id) {
+    s += hex[b >> 4];
+    s += hex[b & 15];
+  }
+  return s;
+}
+
+void Conn::complete_handshake(FinishedVerified) {
+  client_random = hs->client_random;
+  server_random = hs->server_random;
+  if (cfg->session_cache && cfg->options.reuse_sessions && !session_id.empty() && !resumed) {
+    Session s;
+    s.id = session_id;
+    s.version = *version;
+    s.cipher_suite = suite->id;
+    s.master_secret = master;
+    s.peer_certificates = peer_certs_der;
+    s.sni = sni.value_or("");
+    s.verify_fingerprint = verify_fingerprint(*cfg);
+    s.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    cfg->session_cache->store(session_key(), s);
+  }
+  // Only the negotiated parameters stay; transcript, key exchange and parsed chain go.
+  hs.reset();
+}
+
+// ---- shared helpers
+
+codec::KexFormat kex_format(KeyExchange k) {
+  switch (k) {
+    case KeyExchange::dhe_rsa:
+    case KeyExchange::dhe_dss:
+    case KeyExchange::dh_anon: return codec::KexFormat::dhe;
+    case KeyExchange::ecdhe_rsa:
+    case KeyExchange::ecdhe_ecdsa:
+    case KeyExchange::ecdh_anon: return codec::KexFormat::ecdhe;
+    default: return codec::KexFormat::rsa;
+  }
+}
+
+bool kex_sends_ske(KeyExchange k) { return kex_format(k) != codec::KexFormat::rsa; }
+
+bool suite_is_ecc(const SuiteSpec& s) {
+  switch (s.key_exchange) {
+    case KeyExchange::ecdh_anon:
+    case KeyExchange::ecdh_ecdsa:
+    case KeyExchange::ecdhe_ecdsa:
+    case KeyExchange::ecdh_rsa:
+    case KeyExchange::ecdhe_rsa: return true;
+    default: return false;
+  }
+}
+
+crypto::KeyAlgo suite_cert_algo(KeyExchange k) {
+  switch (k) {
+    case KeyExchange::rsa:
+    case KeyExchange::dhe_rsa:
+    case KeyExchange::ecdhe_rsa: return crypto::KeyAlgo::rsa;
+    case KeyExchange::ecdhe_ecdsa: return crypto::KeyAlgo::ecdsa;
+    case KeyExchange::dhe_dss: return crypto::KeyAlgo::dsa;
+    default: return crypto::KeyAlgo::other;
+  }
+}
+
+std::vector<uint16_t> own_signature_schemes() {
+  namespace sig = codec::sig;
+  static const std::vector<uint16_t> all = [] {
+    std::vector<uint16_t> v;
+    for (sig::Hash h : {sig::sha256, sig::sha384, sig::sha512, sig::sha224, sig::sha1})
+      for (sig::Algo a : {sig::ecdsa, sig::rsa}) {
+        uint16_t s = sig::scheme(h, a);
+        if (crypto::scheme_supported(s)) v.push_back(s);
+      }
+    return v;
+  }();
+  return all;
+}
+
+uint16_t choose_scheme(crypto::KeyAlgo key, const std::vector<uint16_t>& peer) {
+  uint8_t want = key == crypto::KeyAlgo::rsa     ? codec::sig::rsa
+                 : key == crypto::KeyAlgo::ecdsa ? codec::sig::ecdsa
+                 : key == crypto::KeyAlgo::dsa   ? codec::sig::dsa
+                                                 : 0xff;
+  for (uint16_t s : own_signature_schemes())
+    if ((s & 0xff) == want && std::find(peer.begin(), peer.end(), s) != peer.end()) return s;
+  return 0;
+}
+
+const std::vector<uint16_t>& own_groups() {
+  static const std::vector<uint16_t> groups = [] {
+    std::vector<uint16_t> v;
+    for (auto g : {codec::NamedGroup::x25519, codec::NamedGroup::secp256r1, codec::NamedGroup::secp384r1,
+                   codec::NamedGroup::secp521r1})
+      if (crypto::group_supported(uint16_t(g))) v.push_back(uint16_t(g));
+    return v;
+  }();
+  return groups;
+}
+
+Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders) {
+  c.hs->peer_chain.clear();
+  for (const codec::Bytes& d : ders) {
+    auto cert = crypto::Certificate::from_der(d);
+    if (!cert) return refuse(AlertDescription::certificate_unknown, "certificate does not decode");
+    c.hs->peer_chain.push_back(std::move(cert.value()));
+  }
+  c.peer_certs_der = ders;
+  if (c.cfg->options.verify == Verify::verify_peer && !ders.empty()) {
+    auto ok = crypto::validate_path(c.hs->peer_chain, c.cfg->trusted, std::string(), c.cfg->options.depth);
+    if (!ok) return refuse(ok.error().alert, ok.error().reason);
+  }
+  return {};
+}
+
+std::string verify_fingerprint(const Config& cfg) {
+  std::string f = cfg.options.verify == Verify::verify_peer ? "verify_peer" : "verify_none";
+  f += ";depth=" + std::to_string(cfg.options.depth);
+  f += cfg.options.fail_if_no_peer_cert ? ";fail_if_no_peer_cert" : "";
+  codec::Bytes all;
+  for (const crypto::Certificate& t : cfg.trusted) all.insert(all.end(), t.der().begin(), t.der().end());
+  codec::Bytes h = crypto::hash(Hash::sha256, all);
+  static constexpr char hex[] = "0123456789abcdef";
+  f += ";trusted=";
+  for (uint8_t b : h) {
+    f += hex[b >> 4];
+    f += hex[b & 15];
+  }
+  return f;
+}
+
+}  // namespace essl

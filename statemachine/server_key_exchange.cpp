@@ -1,0 +1,82 @@
+// Server: its ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4) and the client's ClientKeyExchange
+// (RFC 5246 7.4.7), which yields the premaster secret.
+#include "codecs/key_exchange.hpp"
+#include "statemachine/connection.hpp"
+
+namespace essl {
+
+Step server_send_key_exchange(Conn& c);
+
+Step server_send_key_exchange(Conn& c) {
+  HandshakeState& hs = *c.hs;
+  const Config& cfg = *c.cfg;
+  codec::ServerKeyExchange m;
+  if (kex_format(c.suite->spec.key_exchange) == codec::KexFormat::dhe) {
+    hs.kex = crypto::dh(cfg.dh, c.rng());
+    if (!hs.kex) return refuse(AlertDescription::insufficient_security, "DH parameters");
+    m.params = codec::ServerDHParams{cfg.dh.p, cfg.dh.g, hs.kex->public_value()};
+  } else {
+    hs.kex = crypto::ecdh(hs.group, c.rng());
+    if (!hs.kex) return refuse(AlertDescription::insufficient_security, "no common group");
+    m.params = codec::ServerECDHParams{hs.group, hs.kex->public_value()};
+  }
+  {
+    codec::Writer w(m.params_bytes);
+    codec::encode_server_key_exchange_params(m, w);
+  }
+  codec::Bytes signed_data;
+  signed_data.reserve(64 + m.params_bytes.size());
+  signed_data.insert(signed_data.end(), hs.client_random.begin(), hs.client_random.end());
+  signed_data.insert(signed_data.end(), hs.server_random.begin(), hs.server_random.end());
+  signed_data.insert(signed_data.end(), m.params_bytes.begin(), m.params_bytes.end());
+  uint16_t scheme = 0;
+  if (c.tls12()) {
+    //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.3
+    //# If the client has offered the "signature_algorithms" extension, the
+    //# signature algorithm and hash algorithm MUST be a pair listed in that
+    //# extension.
+    scheme = choose_scheme(cfg.key->algo(), hs.peer_sig_algs);
+    if (scheme == 0) return refuse(AlertDescription::insufficient_security, "no common signature algorithm");
+  }
+  hs.sig_scheme = scheme;
+  auto sig = cfg.key->sign(scheme, signed_data, c.rng());
+  if (!sig) return refuse(AlertDescription::internal_error, "signing: " + sig.error());
+  codec::DigitallySigned ds;
+  if (c.tls12()) ds.algorithm = scheme;
+  ds.signature = std::move(sig.value());
+  m.signed_ = std::move(ds);
+  codec::Bytes body;
+  codec::Writer w(body);
+  codec::encode_server_key_exchange(m, w);
+  c.queue_handshake(codec::HandshakeType::server_key_exchange, body);
+  return {};
+}
+
+Step server_on_client_key_exchange(Conn& c, const In& in) {
+  HandshakeState& hs = *c.hs;
+  const Config& cfg = *c.cfg;
+  codec::KexFormat format = kex_format(c.suite->spec.key_exchange);
+  auto m = codec::decode_client_key_exchange(in.body, format, *c.version == Version::sslv3);
+  if (!m) return refuse(codec::alert_for(m.error()), "client_key_exchange");
+  codec::Bytes premaster;
+  if (format == codec::KexFormat::rsa) {
+    //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.7.1
+    //# In any case, a TLS server MUST NOT generate an alert if processing an
+    //# RSA-encrypted premaster secret message fails, or the version number
+    //# is not as expected.  Instead, it MUST continue the handshake with a
+    //# randomly generated premaster secret.
+    premaster = crypto::rsa_decrypt_premaster(*cfg.key, m->exchange_keys, hs.client_version, c.rng());
+  } else {
+    if (!hs.kex) return refuse(AlertDescription::internal_error, "no key agreement");
+    auto agreed = hs.kex->agree(m->exchange_keys);
+    if (!agreed) return refuse(agreed.error(), "client key exchange value");
+    premaster = std::move(agreed.value());
+  }
+  hs.kex.reset();
+  Step keys = c.derive_from_premaster(premaster);
+  volatile uint8_t* p = premaster.data();
+  for (size_t i = 0; i < premaster.size(); ++i) p[i] = 0;
+  return keys;
+}
+
+}  // namespace essl

@@ -1,0 +1,85 @@
+// validate() naming the bad option, and format_error's texts.
+#include "tests/api/loopback.hpp"
+
+namespace essl::test {
+namespace {
+
+Error options_error(const Options& o) {
+  auto r = validate(o);
+  EXPECT_FALSE(r);
+  return r ? Error{} : r.error();
+}
+
+TEST(Validate, DefaultsAreValid) { EXPECT_TRUE(validate(Options{})); }
+
+TEST(Validate, NamesTheBadOption) {
+  Options o;
+  o.versions = {static_cast<Version>(0x0305)};
+  EXPECT_EQ(options_error(o).option, "versions");
+
+  o = Options{};
+  o.depth = -1;
+  auto e = options_error(o);
+  EXPECT_EQ(e.kind, Error::Kind::options);
+  EXPECT_EQ(e.option, "depth");
+
+  o = Options{};
+  o.alert_timeout = -5;
+  EXPECT_EQ(options_error(o).option, "alert_timeout");
+
+  o = Options{};
+  o.ciphers = std::vector<SuiteSpec>{};
+  EXPECT_EQ(options_error(o).option, "ciphers");
+
+  o = Options{};
+  o.verify = Verify::verify_peer;
+  EXPECT_EQ(options_error(o).option, "cacertfile");
+
+  o = Options{};
+  o.fail_if_no_peer_cert = true;
+  EXPECT_EQ(options_error(o).option, "fail_if_no_peer_cert");
+}
+
+TEST(Validate, ListenAndConnectReportOptionErrors) {
+  Options o = server_options();
+  o.depth = -2;
+  auto ls = listen(0, o);
+  ASSERT_FALSE(ls);
+  EXPECT_EQ(ls.error().kind, Error::Kind::options);
+  EXPECT_EQ(ls.error().option, "depth");
+
+  Options c;
+  c.versions = {static_cast<Version>(0x0200)};
+  auto s = connect("127.0.0.1", 1, c, 1s);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().option, "versions");
+  EXPECT_NE(format_error(s.error()).find("versions"), std::string::npos);
+}
+
+TEST(Validate, MissingCertificateFileIsAnOptionsError) {
+  Options o;
+  o.certfile = data_file("no-such-file.pem");
+  o.keyfile = o.certfile;
+  auto ls = listen(0, o);
+  ASSERT_FALSE(ls);
+  EXPECT_EQ(ls.error().kind, Error::Kind::options) << format_error(ls.error());
+}
+
+TEST(FormatError, Texts) {
+  EXPECT_EQ(format_error(Error::tls_alert(AlertDescription::unknown_ca, true, "certify")),
+            "TLS alert: unknown ca (sent by us in state certify)");
+  EXPECT_EQ(format_error(Error::tls_alert(AlertDescription::handshake_failure, false, "hello")),
+            "TLS alert: handshake failure (sent by the peer in state hello)");
+  EXPECT_EQ(format_error(Error::tls_alert(AlertDescription::bad_record_mac, false)),
+            "TLS alert: bad record mac (sent by the peer)");
+  EXPECT_EQ(format_error(Error::closed()), "TLS connection is closed");
+  EXPECT_EQ(format_error(Error::timeout()), "Timeout");
+  EXPECT_EQ(format_error(Error::options("versions", "unknown version 'tlsv9'")),
+            "options error: versions: unknown version 'tlsv9'");
+  EXPECT_EQ(format_error(Error::transport("connect: Connection refused")),
+            "transport error: connect: Connection refused");
+  EXPECT_EQ(format_error(Error::other("no_peercert")), "error: no_peercert");
+}
+
+}  // namespace
+}  // namespace essl::test

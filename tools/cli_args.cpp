@@ -1,0 +1,167 @@
+// Parsing `--name value` and `--flag` arguments into Options.
+#include "tools/cli_args.hpp"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace essl::cli {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t end = s.find(sep, start);
+    out.push_back(s.substr(start, end - start));
+    if (end == std::string::npos) return out;
+    start = end + 1;
+  }
+}
+
+Result<void, Error> parse_int(const std::string& name, const std::string& v, long min, long max, long& out) {
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size() || out < min || out > max) {
+    return fail(Error::options(name, "not an integer in " + std::to_string(min) + ".." + std::to_string(max) + ": " + v));
+  }
+  return {};
+}
+
+Result<void, Error> parse_bool(const std::string& name, const std::string& v, bool& out) {
+  if (v == "true") out = true;
+  else if (v == "false") out = false;
+  else return fail(Error::options(name, "expected true or false, got " + v));
+  return {};
+}
+
+// Erlang or OpenSSL suite names separated by commas become a suite list; anything else is passed on as
+// an OpenSSL cipher string.
+void parse_ciphers(const std::string& v, Options& o) {
+  std::vector<SuiteSpec> specs;
+  for (const auto& name : split(v, ',')) {
+    const SuiteInfo* s = find_suite_by_name(name);
+    if (!s) {
+      o.ciphers = v;
+      return;
+    }
+    specs.push_back(s->spec);
+  }
+  o.ciphers = specs;
+}
+
+using Setter = std::function<Result<void, Error>(const std::string& name, const std::string& value, Args&)>;
+
+const std::map<std::string, Setter>& valued() {
+  static const std::map<std::string, Setter> m = {
+      {"host", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.host = v; return {}; }},
+      {"port", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long p = 0;
+         if (auto r = parse_int(n, v, 0, 65535, p); !r) return r;
+         a.port = static_cast<uint16_t>(p);
+         return {};
+       }},
+      {"ip", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.sock.ip = v; return {}; }},
+      {"certfile", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.certfile = v; return {}; }},
+      {"keyfile", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.keyfile = v; return {}; }},
+      {"password", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.password = v; return {}; }},
+      {"cacertfile", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.cacertfile = v; return {}; }},
+      {"dhfile", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.dhfile = v; return {}; }},
+      {"versions", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         a.tls.versions.clear();
+         for (const auto& atom : split(v, ',')) {
+           auto ver = version_from_atom(atom);
+           if (!ver) return fail(Error::options(n, "unknown version '" + atom + "'"));
+           a.tls.versions.push_back(*ver);
+         }
+         return {};
+       }},
+      {"ciphers", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         if (v.empty()) return fail(Error::options(n, "empty cipher list"));
+         parse_ciphers(v, a.tls);
+         return {};
+       }},
+      {"verify", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         if (v == "verify_peer") a.tls.verify = Verify::verify_peer;
+         else if (v == "verify_none") a.tls.verify = Verify::verify_none;
+         else return fail(Error::options(n, "expected verify_peer or verify_none, got " + v));
+         return {};
+       }},
+      {"depth", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long d = 0;
+         if (auto r = parse_int(n, v, 0, 100, d); !r) return r;
+         a.tls.depth = static_cast<int>(d);
+         return {};
+       }},
+      {"alert-timeout", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long t = 0;
+         if (auto r = parse_int(n, v, 0, 3600000, t); !r) return r;
+         a.tls.alert_timeout = static_cast<int>(t);
+         return {};
+       }},
+      {"timeout", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long t = 0;
+         if (auto r = parse_int(n, v, 0, 3600000, t); !r) return r;
+         a.timeout = std::chrono::milliseconds(t);
+         return {};
+       }},
+      {"reuse-sessions", [](auto& n, auto& v, Args& a) { return parse_bool(n, v, a.tls.reuse_sessions); }},
+      {"secure-renegotiate", [](auto& n, auto& v, Args& a) { return parse_bool(n, v, a.tls.secure_renegotiate); }},
+      {"sni", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.server_name_indication = v; return {}; }},
+  };
+  return m;
+}
+
+using Flag = std::function<void(Args&)>;
+
+const std::map<std::string, Flag>& flags() {
+  static const std::map<std::string, Flag> m = {
+      {"fail-if-no-peer-cert", [](Args& a) { a.tls.fail_if_no_peer_cert = true; }},
+      {"http", [](Args& a) { a.http = true; }},
+      {"reconnect", [](Args& a) { a.reconnect = true; }},
+      {"no-sni", [](Args& a) { a.tls.server_name_indication = DisableSni{}; }},
+      {"fallback", [](Args& a) { a.tls.fallback = true; }},
+      {"honor-cipher-order", [](Args& a) { a.tls.honor_cipher_order = true; }},
+      {"no-client-renegotiation", [](Args& a) { a.tls.client_renegotiation = false; }},
+      {"reuseaddr", [](Args& a) { a.sock.reuseaddr = true; }},
+  };
+  return m;
+}
+
+// The spec's option name for a dashed command-line name: "fail-if-no-peer-cert" -> "fail_if_no_peer_cert".
+std::string spec_name(std::string s) {
+  for (char& c : s) if (c == '-') c = '_';
+  return s;
+}
+
+}  // namespace
+
+Res<Args> parse(const std::vector<std::string>& argv) {
+  Args a;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) return fail(Error::options(arg, "not an option"));
+    std::string name = arg.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    if (auto f = flags().find(name); f != flags().end()) {
+      if (has_value) return fail(Error::options(spec_name(name), "takes no value"));
+      f->second(a);
+      continue;
+    }
+    auto s = valued().find(name);
+    if (s == valued().end()) return fail(Error::options(spec_name(name), "unknown or unsupported option"));
+    if (!has_value) {
+      if (i + 1 >= argv.size()) return fail(Error::options(spec_name(name), "needs a value"));
+      value = argv[++i];
+    }
+    if (auto r = s->second(spec_name(name), value, a); !r) return fail(r.error());
+  }
+  return a;
+}
+
+}  // namespace essl::cli

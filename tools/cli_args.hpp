@@ -1,0 +1,24 @@
+// The essl command's options: the spec's option names with dashes, parsed into essl::Options.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "essl/essl.hpp"
+
+namespace essl::cli {
+
+struct Args {
+  Options tls;
+  SocketOptions sock;
+  std::string host;
+  uint16_t port = 0;
+  bool http = false;       // server: answer HTTP requests with a page about the connection
+  bool reconnect = false;  // client: connect once, close, then connect again (resuming)
+  Timeout timeout = std::chrono::milliseconds(30000);  // connect / handshake
+};
+
+// Parses argv[from..]; an options error names the first bad option.
+Res<Args> parse(const std::vector<std::string>& argv);
+
+}  // namespace essl::cli

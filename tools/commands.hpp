@@ -1,0 +1,13 @@
+// The essl subcommands; each returns the process exit status (0 ok, 1 failure, 2 bad options).
+#pragma once
+#include "tools/cli_args.hpp"
+
+namespace essl::cli {
+
+int run_server(const Args& a);
+int run_client(const Args& a);
+
+// A one-line description of a connection: "protocol=tlsv1.2 cipher_suite=... [sni=...] [resumed=true]".
+std::string describe(const ConnectionInfo& info);
+
+}  // namespace essl::cli

@@ -1,0 +1,68 @@
+// The essl command: server, client, ciphers, versions.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/commands.hpp"
+
+namespace {
+
+int usage() {
+  std::cerr << "usage: essl server --port P --certfile F --keyfile K [options]\n"
+               "       essl client --host H --port P [options]\n"
+               "       essl ciphers [erlang|openssl|all]\n"
+               "       essl versions\n"
+               "options: --versions tlsv1.2,tlsv1.1 --ciphers LIST --cacertfile C --verify verify_peer\n"
+               "         --fail-if-no-peer-cert --depth N --reuse-sessions true|false --ip ADDR --http\n"
+               "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS\n";
+  return 2;
+}
+
+int ciphers(const std::vector<std::string>& args) {
+  std::string type = args.empty() ? "erlang" : args[0];
+  if (args.size() > 1 || (type != "erlang" && type != "openssl" && type != "all")) {
+    std::cerr << essl::format_error(essl::Error::options("type", "expected erlang, openssl or all")) << "\n";
+    return 2;
+  }
+  auto t = type == "openssl" ? essl::SuiteListType::openssl
+           : type == "all"   ? essl::SuiteListType::all
+                             : essl::SuiteListType::erlang;
+  for (const auto& s : essl::cipher_suites(t)) std::cout << (type == "openssl" ? s.openssl : s.erlang) << "\n";
+  return 0;
+}
+
+int versions() {
+  auto v = essl::versions();
+  auto list = [](const std::vector<essl::Version>& vs) {
+    std::string out;
+    for (auto x : vs) out += (out.empty() ? "" : ",") + std::string(essl::version_atom(x));
+    return out;
+  };
+  std::cout << "app_vsn=" << v.app_vsn << "\n"
+            << "supported=" << list(v.supported) << "\n"
+            << "available=" << list(v.available) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "ciphers") return ciphers(args);
+  if (cmd == "versions") return args.empty() ? versions() : usage();
+  if (cmd != "server" && cmd != "client") return usage();
+
+  auto parsed = essl::cli::parse(args);
+  if (!parsed) {
+    std::cerr << essl::format_error(parsed.error()) << "\n";
+    return 2;
+  }
+  if (auto v = essl::validate(parsed->tls); !v) {
+    std::cerr << essl::format_error(v.error()) << "\n";
+    return 2;
+  }
+  (void)essl::start();
+  return cmd == "server" ? essl::cli::run_server(*parsed) : essl::cli::run_client(*parsed);
+}

@@ -1,0 +1,79 @@
+// `essl server`: accepts connections one after another; echoes, or with --http answers one request.
+#include <iostream>
+#include <sstream>
+
+#include "tools/commands.hpp"
+
+namespace essl::cli {
+namespace {
+
+// Like `openssl s_server -www`: a page that says what was negotiated.
+std::string http_page(const Socket& s) {
+  std::ostringstream body;
+  body << "<HTML><BODY BGCOLOR=\"#ffffff\">\n<pre>\n";
+  if (auto info = s.connection_information()) {
+    body << describe(*info) << "\n";
+    body << "Protocol  : " << (info->protocol ? version_atom(*info->protocol) : "unknown") << "\n";
+    body << "Cipher    : " << info->cipher_suite_name << "\n";
+    body << "Session-ID: ";
+    static const char* hex = "0123456789ABCDEF";
+    for (uint8_t b : info->session_id) body << hex[b >> 4] << hex[b & 15];
+    body << "\n";
+    body << (info->resumed ? "Reused session-id\n" : "New session\n");
+  }
+  if (auto peer = s.peername()) body << "Peer      : " << peer->ip << " port " << peer->port << "\n";
+  body << "Peer cert : " << (s.peercert() ? "presented" : "none") << "\n";
+  body << "</pre></BODY></HTML>\r\n";
+  return "HTTP/1.0 200 ok\r\nContent-type: text/html\r\n\r\n" + body.str();
+}
+
+void serve_http(Socket& s) {
+  std::string request;
+  // Read the request head (bounded); the content of the request does not matter.
+  while (request.find("\r\n\r\n") == std::string::npos && request.find("\n\n") == std::string::npos &&
+         request.size() < 65536) {
+    auto data = s.recv(0, std::chrono::seconds(30));
+    if (!data) return;
+    request.append(data->begin(), data->end());
+  }
+  (void)s.send(http_page(s));
+}
+
+void serve_echo(Socket& s) {
+  for (;;) {
+    auto data = s.recv(0);
+    if (!data) {
+      if (data.error().kind != Error::Kind::closed) std::cerr << format_error(data.error()) << "\n";
+      return;
+    }
+    if (auto r = s.send(std::span<const uint8_t>(*data)); !r) return;
+  }
+}
+
+}  // namespace
+
+int run_server(const Args& a) {
+  SocketOptions sock = a.sock;
+  sock.reuseaddr = true;
+  auto ls = listen(a.port, a.tls, sock);
+  if (!ls) {
+    std::cerr << format_error(ls.error()) << "\n";
+    return ls.error().kind == Error::Kind::options ? 2 : 1;
+  }
+  for (;;) {
+    auto s = ls->transport_accept();
+    if (!s) {
+      std::cerr << format_error(s.error()) << "\n";
+      continue;
+    }
+    if (auto h = handshake(*s, a.timeout); !h) {
+      std::cerr << format_error(h.error()) << "\n";
+      continue;
+    }
+    if (a.http) serve_http(*s);
+    else serve_echo(*s);
+    (void)s->close();
+  }
+}
+
+}  // namespace essl::cli
