@@ -83,7 +83,7 @@ Bytes prf(Hash h, ByteView secret, std::string_view label, ByteView seed, size_t
   const char* name = kdf_name(h);
   if (name == nullptr) return {};
   try {
-    auto kdf = Botan::get_kdf(name);
+    auto kdf = Botan::KDF::create(name);
     if (!kdf) return {};
     // RFC 5246 5: PRF(secret, label, seed) = P_<hash>(secret, label + seed).
     Bytes label_seed(label.begin(), label.end());

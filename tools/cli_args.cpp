@@ -104,6 +104,12 @@ const std::map<std::string, Setter>& valued() {
          a.timeout = std::chrono::milliseconds(t);
          return {};
        }},
+      {"linger", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long t = 0;
+         if (auto r = parse_int(n, v, 0, 3600000, t); !r) return r;
+         a.linger = std::chrono::milliseconds(t);
+         return {};
+       }},
       {"reuse-sessions", [](auto& n, auto& v, Args& a) { return parse_bool(n, v, a.tls.reuse_sessions); }},
       {"secure-renegotiate", [](auto& n, auto& v, Args& a) { return parse_bool(n, v, a.tls.secure_renegotiate); }},
       {"sni", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.server_name_indication = v; return {}; }},

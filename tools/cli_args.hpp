@@ -16,6 +16,7 @@ struct Args {
   bool http = false;       // server: answer HTTP requests with a page about the connection
   bool reconnect = false;  // client: connect once, close, then connect again (resuming)
   Timeout timeout = std::chrono::milliseconds(30000);  // connect / handshake
+  std::chrono::milliseconds linger{1000};  // client: how long to wait for the peer after stdin ends
 };
 
 // Parses argv[from..]; an options error names the first bad option.

@@ -22,8 +22,10 @@ bool write_stdout(const std::vector<uint8_t>& data) {
   return true;
 }
 
-// Until the peer closes: stdin goes to the peer (its end becomes our close_notify), the peer's data to stdout.
-int copy_loop(Socket& s) {
+// Until the peer closes: stdin goes to the peer, the peer's data to stdout. TLS 1.2 has no half-close (a
+// close_notify ends both directions, RFC 5246 7.2.1), so at the end of stdin the client keeps reading
+// until the peer has been quiet for `linger` (answers still in flight arrive), then closes.
+int copy_loop(Socket& s, std::chrono::milliseconds linger) {
   bool stdin_open = true;
   std::array<uint8_t, 16384> buf;
   for (;;) {
@@ -40,14 +42,14 @@ int copy_loop(Socket& s) {
       return 1;
     }
     std::array<pollfd, 2> fds{pollfd{s.native_handle(), POLLIN, 0}, pollfd{STDIN_FILENO, POLLIN, 0}};
-    int n = ::poll(fds.data(), stdin_open ? 2 : 1, -1);
+    int n = ::poll(fds.data(), stdin_open ? 2 : 1, stdin_open ? -1 : static_cast<int>(linger.count()));
     if (n < 0 && errno != EINTR) return 1;
+    if (n == 0) return 0;  // stdin ended and the peer stayed quiet
     if (stdin_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t got = ::read(STDIN_FILENO, buf.data(), buf.size());
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) {
         stdin_open = false;
-        (void)s.shutdown(ShutdownHow::write);
       } else if (auto r = s.send(std::span<const uint8_t>(buf.data(), static_cast<size_t>(got))); !r) {
         std::cerr << format_error(r.error()) << "\n";
         return 1;
@@ -87,7 +89,7 @@ int run_client(const Args& a) {
     return 1;
   }
   std::cout << describe(*info) << std::endl;
-  int rc = copy_loop(*s);
+  int rc = copy_loop(*s, a.linger);
   (void)s->close();
   return rc;
 }

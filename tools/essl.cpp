@@ -14,7 +14,7 @@ int usage() {
                "       essl versions\n"
                "options: --versions tlsv1.2,tlsv1.1 --ciphers LIST --cacertfile C --verify verify_peer\n"
                "         --fail-if-no-peer-cert --depth N --reuse-sessions true|false --ip ADDR --http\n"
-               "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS\n";
+               "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS --linger MS\n";
   return 2;
 }
 
