@@ -1,0 +1,477 @@
+// Everything that is drawn or checked about the handshake is generated here from the transition table
+// (statemachine/table.cpp), read as data; nothing below restates a row.
+//
+//   essl_table_gen dot client|server      Graphviz diagram of one role (docs/handshake-<role>.dot)
+//   essl_table_gen promela [--corrupt X]  Promela model for spin (model/spin_check.sh runs it)
+//   essl_table_gen check [--corrupt X]    graph check: every reachable configuration can still reach
+//                                         `connection` (spin checks safety; this checks the liveness half)
+//   essl_table_gen dict                   libFuzzer dictionary: the record and handshake headers of every
+//                                         message the table knows
+//   essl_table_gen corruptions            the names accepted by --corrupt
+//
+// --corrupt applies one deliberate mistake to a copy of the rows, so that the checks can be shown to catch
+// it (as s2n-tls does with its proof): the model check must fail on every one of them.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "statemachine/table.hpp"
+
+namespace essl::table {
+namespace {
+
+using Rows = std::vector<Row>;
+
+// ---- deliberately corrupted tables
+
+struct Corruption {
+  const char* name;
+  const char* what;
+  void (*apply)(Rows&);
+};
+
+Row* find_row(Rows& rs, Role role, State s, Msg m) {
+  for (Row& r : rs)
+    if (r.role == role && r.state == s && r.msg == m) return &r;
+  std::fprintf(stderr, "corruption: no row %s %s\n", std::string(state_id(s)).c_str(),
+               std::string(msg_name(m)).c_str());
+  std::exit(2);
+}
+
+void remove_row(Rows& rs, Role role, State s, Msg m) {
+  Row* r = find_row(rs, role, s, m);
+  rs.erase(rs.begin() + (r - rs.data()));
+}
+
+constexpr Corruption corruptions[] = {
+    {"early_ccs", "client accepts ChangeCipherSpec right after ServerHello in a full handshake (CVE-2014-0224's shape)",
+     [](Rows& rs) {
+       rs.push_back({Role::client, State::c_wait_certificate, Msg::change_cipher_spec, Guard::full,
+                     Handler::change_cipher_spec, State::c_wait_finished});
+     }},
+    {"skip_cert_verify", "server accepts ChangeCipherSpec instead of CertificateVerify after a non-empty client Certificate",
+     [](Rows& rs) { find_row(rs, Role::server, State::s_wait_cert_verify, Msg::change_cipher_spec)->guard = Guard::always; }},
+    {"missing_cert_verify", "the server's CertificateVerify row is gone",
+     [](Rows& rs) { remove_row(rs, Role::server, State::s_wait_cert_verify, Msg::certificate_verify); }},
+    {"skip_client_cert", "server accepts ClientKeyExchange without the Certificate it requested",
+     [](Rows& rs) { find_row(rs, Role::server, State::s_wait_client_cert, Msg::client_key_exchange)->guard = Guard::full; }},
+    {"skip_finished", "client enters connection on the server's ChangeCipherSpec, without its Finished",
+     [](Rows& rs) { find_row(rs, Role::client, State::c_wait_ccs, Msg::change_cipher_spec)->next = State::connection; }},
+    {"abbr_finished_without_ccs", "resuming server accepts Finished without ChangeCipherSpec",
+     [](Rows& rs) {
+       rs.push_back({Role::server, State::s_wait_client_cert, Msg::finished, Guard::resuming, Handler::s_abbr_finished,
+                     State::connection});
+     }},
+    {"resume_with_certificate", "resuming client accepts a server Certificate (abbreviated handshakes carry none)",
+     [](Rows& rs) { find_row(rs, Role::client, State::c_wait_certificate, Msg::certificate)->guard = Guard::always; }},
+    {"early_app_data", "server delivers application data while waiting for the client's Finished",
+     [](Rows& rs) {
+       rs.push_back({Role::server, State::s_wait_finished, Msg::application_data, Guard::always,
+                     Handler::deliver_app_data, State::s_wait_finished});
+     }},
+};
+
+const Corruption* corruption(const std::string& name) {
+  for (const Corruption& c : corruptions)
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+// ---- names
+
+constexpr Msg all_msgs[] = {Msg::hello_request,       Msg::client_hello,       Msg::server_hello,
+                            Msg::certificate,         Msg::server_key_exchange, Msg::certificate_request,
+                            Msg::server_hello_done,   Msg::certificate_verify, Msg::client_key_exchange,
+                            Msg::finished,            Msg::change_cipher_spec, Msg::application_data};
+constexpr size_t msg_count = std::size(all_msgs);
+constexpr Role roles[] = {Role::client, Role::server};
+
+std::string role_name(Role r) { return r == Role::client ? "client" : "server"; }
+std::string str(std::string_view s) { return std::string(s); }
+
+State start_state(Role r) { return r == Role::client ? State::c_wait_server_hello : State::s_wait_client_hello; }
+
+// States of one role in table order (first appearance), start first.
+std::vector<State> role_states(const Rows& rs, Role role) {
+  std::vector<State> v{start_state(role)};
+  auto add = [&](State s) {
+    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+  };
+  for (const Row& r : rs)
+    if (r.role == role) {
+      add(r.state);
+      add(r.next);
+    }
+  return v;
+}
+
+// Handlers that do not advance the handshake: the message is not part of its sequence.
+bool bookkeeping_only(Handler h) {
+  return h == Handler::ignore || h == Handler::refuse_renegotiation || h == Handler::deliver_app_data;
+}
+
+// ---- Graphviz
+
+void dot(const Rows& rs, Role role, std::ostream& os) {
+  os << "// The " << role_name(role) << "'s handshake: generated from statemachine/table.cpp by essl_table_gen.\n"
+     << "// Do not edit; `meson test -C <build> --suite model` fails when this file is stale.\n"
+     << "// Edge label: message [guard] / handler. Dashed: the message is ignored or refused and the state\n"
+     << "// stays. Any message without an edge is answered with a fatal unexpected_message alert.\n"
+     << "digraph handshake_" << role_name(role) << " {\n"
+     << "  rankdir=TB;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
+     << "  edge [fontname=\"Helvetica\", fontsize=10];\n"
+     << "  start [shape=point];\n"
+     << "  start -> " << state_id(start_state(role)) << ";\n"
+     << "  connection [peripheries=2];\n";
+  for (State s : role_states(rs, role))
+    os << "  " << state_id(s) << " [label=\"" << state_id(s) << "\\n(" << phase(s, false)
+       << (phase(s, true) != phase(s, false) ? "/" + str(phase(s, true)) : "") << ")\"];\n";
+  for (const Row& r : rs) {
+    if (r.role != role) continue;
+    os << "  " << state_id(r.state) << " -> " << state_id(r.next) << " [label=\"" << msg_name(r.msg);
+    if (r.guard != Guard::always) os << " [" << guard_name(r.guard) << "]";
+    os << " / " << handler_name(r.handler) << "\"";
+    if (r.handler == Handler::ignore || r.handler == Handler::refuse_renegotiation) os << ", style=dashed, color=gray40";
+    os << "];\n";
+  }
+  os << "}\n";
+}
+
+// ---- libFuzzer dictionary
+
+void dict(const Rows& rs, std::ostream& os) {
+  os << "# Generated from statemachine/table.cpp by essl_table_gen: a record header and handshake header for\n"
+     << "# every message type some row accepts.\n";
+  auto hex = [&](std::initializer_list<int> bytes) {
+    for (int b : bytes) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", b);
+      os << buf;
+    }
+  };
+  static const std::map<Msg, int> hs_type = {
+      {Msg::hello_request, 0},       {Msg::client_hello, 1},       {Msg::server_hello, 2},
+      {Msg::certificate, 11},        {Msg::server_key_exchange, 12}, {Msg::certificate_request, 13},
+      {Msg::server_hello_done, 14},  {Msg::certificate_verify, 15}, {Msg::client_key_exchange, 16},
+      {Msg::finished, 20}};
+  std::set<Msg> used;
+  for (const Row& r : rs) used.insert(r.msg);
+  os << "record_handshake=\"";
+  hex({0x16, 0x03, 0x03});
+  os << "\"\n";
+  for (Msg m : all_msgs) {
+    if (!used.count(m)) continue;
+    os << "table_" << msg_name(m) << "=\"";
+    if (m == Msg::change_cipher_spec)
+      hex({0x14, 0x03, 0x03, 0x00, 0x01, 0x01});
+    else if (m == Msg::application_data)
+      hex({0x17, 0x03, 0x03});
+    else
+      hex({hs_type.at(m), 0x00, 0x00});
+    os << "\"\n";
+  }
+}
+
+// ---- the liveness half: from every configuration reachable from the start, `connection` stays reachable
+
+// The flags each handler may set (statemachine/*.cpp); any subset is allowed, which over-approximates.
+uint8_t may_set(Handler h) {
+  switch (h) {
+    case Handler::c_server_hello: return f_resuming | f_kex_sends_ske;
+    case Handler::c_certificate_request: return f_cert_requested;
+    case Handler::s_client_hello: return f_resuming | f_kex_sends_ske | f_cert_requested;
+    case Handler::s_client_certificate: return f_peer_cert_nonempty;
+    default: return 0;
+  }
+}
+
+int check(const Rows& rs, std::ostream& os) {
+  int problems = 0;
+  for (Role role : roles) {
+    using Config = std::pair<State, uint8_t>;
+    std::map<Config, std::vector<Config>> edges;
+    std::set<Config> seen{{start_state(role), 0}};
+    std::vector<Config> todo{{start_state(role), 0}};
+    while (!todo.empty()) {
+      Config at = todo.back();
+      todo.pop_back();
+      for (const Row& r : rs) {
+        if (r.role != role || r.state != at.first || !holds(r.guard, at.second)) continue;
+        uint8_t m = may_set(r.handler);
+        for (uint8_t sub = m;; sub = uint8_t((sub - 1) & m)) {
+          Config to{r.next, uint8_t(at.second | sub)};
+          edges[at].push_back(to);
+          if (seen.insert(to).second) todo.push_back(to);
+          if (sub == 0) break;
+        }
+      }
+    }
+    // Backwards from connection.
+    std::set<Config> live;
+    for (const Config& c : seen)
+      if (c.first == State::connection) live.insert(c);
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& [from, tos] : edges)
+        if (!live.count(from))
+          for (const Config& t : tos)
+            if (live.count(t)) {
+              live.insert(from);
+              grew = true;
+              break;
+            }
+    }
+    std::set<State> reached;
+    for (const Config& c : seen) {
+      reached.insert(c.first);
+      if (!live.count(c)) {
+        os << "VIOLATION dead_end " << role_name(role) << " " << state_id(c.first) << " flags=" << int(c.second)
+           << ": connection unreachable (only a fatal alert remains)\n";
+        ++problems;
+      }
+    }
+    for (const Row& r : rs)
+      if (r.role == role && !reached.count(r.state)) {
+        os << "VIOLATION unreachable " << role_name(role) << " " << state_id(r.state) << "\n";
+        ++problems;
+      }
+    os << role_name(role) << ": " << seen.size() << " configurations (state, flags), " << reached.size()
+       << " states\n";
+  }
+  return problems;
+}
+
+// ---- Promela
+
+// The model runs one connection of either role. An environment offers every message in every state; a
+// message with no row ends the run with unexpected_message (a fatal alert is always a way out). The
+// handlers are modelled by what they do to the model's variables, mirroring statemachine/*.cpp: each can
+// fail (a decode or verification failure ends the run with a fatal alert) and sets the flags its code
+// sets; the choices the peer or the session cache make are nondeterministic.
+//
+// Properties (assertions; a violation prints "VIOLATION <name>", which the checker reads from the trail):
+//   app_data_before_finished     application data is delivered or sent only after our Finished was sent
+//                                and the peer's verified
+//   ccs_before_keys              ChangeCipherSpec is accepted only once the pending cipher state exists
+//   finished_before_ccs          the peer's Finished is accepted only after its ChangeCipherSpec
+//   connection_without_finished  `connection` is entered only with both Finished exchanged
+//   client_auth_required         verify_peer + fail_if_no_peer_cert: no full handshake reaches
+//                                `connection` without a verified CertificateVerify
+//   client_auth_optional         verify_peer alone: a full handshake reaches `connection` only with a
+//                                verified CertificateVerify or after an empty client Certificate
+//                                (RFC 5246 7.4.6: the server MAY continue without client authentication)
+//   full_handshake_messages      a full handshake received exactly RFC 5246 7.3's messages, each once
+//   abbreviated_messages         a resumed handshake received exactly ServerHello, CCS, Finished (client)
+//                                or ClientHello, CCS, Finished (server) — what RFC 5246 7.3 lets it skip
+// Reachability: every (role, state) of the table but the start prints "reach <role> <state>" when
+// entered; spin's unreached-code report must not list any of them.
+void promela(const Rows& rs, std::ostream& os, const std::string& corrupted) {
+  os << "/* The transition table of statemachine/table.cpp as a Promela model; generated by essl_table_gen."
+     << (corrupted.empty() ? "" : " Deliberately corrupted: " + corrupted + ".") << " */\n\n";
+  for (size_t s = 0; s < state_count; ++s) os << "#define S_" << state_id(State(s)) << " " << s << "\n";
+  for (Msg m : all_msgs) os << "#define M_" << msg_name(m) << " " << int(m) << "\n";
+  os << "#define NMSG " << msg_count << "\n";
+  os << "#define F_resuming " << int(f_resuming) << "\n#define F_kex_sends_ske " << int(f_kex_sends_ske)
+     << "\n#define F_cert_requested " << int(f_cert_requested) << "\n#define F_peer_cert_nonempty "
+     << int(f_peer_cert_nonempty) << "\n";
+  for (const GuardDef& g : guard_defs())
+    os << "#define G_" << g.name << " (((flags & " << int(g.require) << ") == " << int(g.require)
+       << ") && ((flags & " << int(g.forbid) << ") == 0))\n";
+  os << R"(
+#define CLIENT 0
+#define SERVER 1
+#define HAS(f) ((flags & (f)) != 0)
+
+byte role;
+byte state;
+byte flags;            /* table::Flag */
+byte msg;
+bool verify_peer;      /* server options */
+bool fail_if_no_cert;
+bool keys;             /* the pending cipher state exists (key exchange done, or session resumed) */
+bool peer_ccs;         /* the peer's ChangeCipherSpec accepted */
+bool peer_fin;         /* the peer's Finished verified */
+bool own_fin;          /* our ChangeCipherSpec and Finished sent */
+bool cv_ok;            /* server: the client's CertificateVerify verified */
+bool cert_empty;       /* server: the client sent an empty Certificate */
+bool dead;             /* a fatal alert was sent */
+byte cnt[NMSG];        /* how often each message advanced the handshake (saturating) */
+
+mtype = { app_data_before_finished, ccs_before_keys, finished_before_ccs, connection_without_finished,
+          client_auth_required, client_auth_optional, full_handshake_messages, abbreviated_messages };
+
+inline violation(name, ok) {
+  if
+  :: !(ok) -> printf("VIOLATION %e\n", name); assert(false)
+  :: else -> skip
+  fi
+}
+
+/* A decode or verification failure: a fatal alert. */
+inline may_fail() {
+  if
+  :: skip
+  :: dead = 1
+  fi
+}
+
+#define only(m) (cnt[m] == 1)
+
+)";
+  // Handler bodies.
+  struct HBody {
+    Handler h;
+    const char* body;
+  };
+  static constexpr HBody bodies[] = {
+      {Handler::ignore, "skip"},
+      {Handler::refuse_renegotiation, "skip /* warning no_renegotiation */"},
+      {Handler::deliver_app_data, "violation(app_data_before_finished, peer_fin && own_fin)"},
+      {Handler::change_cipher_spec, "violation(ccs_before_keys, keys); may_fail(); peer_ccs = 1"},
+      {Handler::c_server_hello,
+       "may_fail(); if :: flags = flags | F_resuming; keys = 1 /* our session echoed */ "
+       ":: flags = flags | F_kex_sends_ske :: skip fi"},
+      {Handler::c_server_certificate, "may_fail()"},
+      {Handler::c_server_key_exchange, "may_fail()"},
+      {Handler::c_certificate_request, "may_fail(); flags = flags | F_cert_requested"},
+      {Handler::c_server_hello_done, "may_fail(); keys = 1; own_fin = 1 /* Certificate? CKE CV? CCS Finished */"},
+      {Handler::c_finished, "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1"},
+      {Handler::c_abbr_finished,
+       "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1; own_fin = 1"},
+      {Handler::s_client_hello,
+       "may_fail(); if :: flags = flags | F_resuming; keys = 1; own_fin = 1 /* SH CCS Finished */ "
+       ":: if :: flags = flags | F_kex_sends_ske :: skip fi; "
+       "if :: verify_peer -> flags = flags | F_cert_requested :: else -> skip fi fi"},
+      {Handler::s_client_certificate,
+       "may_fail(); if :: cert_empty = 1; if :: verify_peer && fail_if_no_cert -> dead = 1 :: else -> skip fi "
+       ":: flags = flags | F_peer_cert_nonempty fi"},
+      {Handler::s_client_key_exchange, "may_fail(); keys = 1"},
+      {Handler::s_certificate_verify, "may_fail(); cv_ok = 1"},
+      {Handler::s_finished, "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1; own_fin = 1"},
+      {Handler::s_abbr_finished, "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1"},
+  };
+  for (const HBody& b : bodies) os << "inline H_" << handler_name(b.h) << "() {\n  " << b.body << "\n}\n";
+
+  // Checks on entering connection.
+  os << R"(
+inline on_connection() {
+  violation(connection_without_finished, peer_fin && own_fin);
+  if
+  :: role == CLIENT && HAS(F_resuming) ->
+     violation(abbreviated_messages, only(M_server_hello) && only(M_change_cipher_spec) && only(M_finished) &&
+               cnt[M_certificate] + cnt[M_server_key_exchange] + cnt[M_certificate_request] +
+               cnt[M_server_hello_done] + cnt[M_client_hello] + cnt[M_client_key_exchange] +
+               cnt[M_certificate_verify] == 0)
+  :: role == CLIENT && !HAS(F_resuming) ->
+     violation(full_handshake_messages, only(M_server_hello) && only(M_certificate) &&
+               cnt[M_server_key_exchange] == HAS(F_kex_sends_ske) &&
+               cnt[M_certificate_request] == HAS(F_cert_requested) && only(M_server_hello_done) &&
+               only(M_change_cipher_spec) && only(M_finished) &&
+               cnt[M_client_hello] + cnt[M_client_key_exchange] + cnt[M_certificate_verify] == 0)
+  :: role == SERVER && HAS(F_resuming) ->
+     violation(abbreviated_messages, only(M_client_hello) && only(M_change_cipher_spec) && only(M_finished) &&
+               cnt[M_certificate] + cnt[M_client_key_exchange] + cnt[M_certificate_verify] +
+               cnt[M_server_hello] + cnt[M_server_key_exchange] + cnt[M_certificate_request] +
+               cnt[M_server_hello_done] == 0)
+  :: role == SERVER && !HAS(F_resuming) ->
+     violation(client_auth_required, !(verify_peer && fail_if_no_cert) || cv_ok);
+     violation(client_auth_optional, !verify_peer || cv_ok || cert_empty);
+     violation(full_handshake_messages, only(M_client_hello) &&
+               cnt[M_certificate] == HAS(F_cert_requested) && only(M_client_key_exchange) &&
+               cnt[M_certificate_verify] == HAS(F_peer_cert_nonempty) && only(M_change_cipher_spec) &&
+               only(M_finished) &&
+               cnt[M_server_hello] + cnt[M_server_key_exchange] + cnt[M_certificate_request] +
+               cnt[M_server_hello_done] == 0)
+  fi
+}
+
+active proctype conn() {
+  bool connected = 0;
+  if
+  :: role = CLIENT; state = S_c_wait_server_hello
+  :: role = SERVER; state = S_s_wait_client_hello;
+     if :: verify_peer = 1 :: skip fi;
+     if :: fail_if_no_cert = 1 :: skip fi
+  fi;
+end_run:
+  do
+  :: dead -> break
+  :: !dead && connected ->
+     /* the application sends data */
+     violation(app_data_before_finished, peer_fin && own_fin);
+     if :: skip :: break fi
+  :: !dead ->
+     if
+)";
+  for (Msg m : all_msgs) os << "     :: msg = M_" << msg_name(m) << "\n";
+  os << "     fi;\n     if\n";
+  for (const Row& r : rs) {
+    os << "     :: role == " << (r.role == Role::client ? "CLIENT" : "SERVER") << " && state == S_" << state_id(r.state)
+       << " && msg == M_" << msg_name(r.msg) << " && G_" << guard_name(r.guard) << " ->\n        H_"
+       << handler_name(r.handler) << "();\n";
+    if (!bookkeeping_only(r.handler)) os << "        if :: cnt[msg] < 3 -> cnt[msg]++ :: else -> skip fi;\n";
+    os << "        if :: !dead -> state = S_" << state_id(r.next) << " :: else -> skip fi\n";
+  }
+  os << "     :: else -> dead = 1 /* unexpected_message */\n     fi;\n";
+  os << "     if\n";
+  for (Role role : roles)
+    for (State s : role_states(rs, role))
+      if (s != start_state(role))
+        os << "     :: !dead && role == " << (role == Role::client ? "CLIENT" : "SERVER") << " && state == S_"
+         << state_id(s) << " -> printf(\"reach " << role_name(role) << " " << state_id(s) << "\\n\")\n";
+  os << "     :: else -> skip\n     fi;\n";
+  os << "     if\n     :: !dead && !connected && state == S_connection -> on_connection(); connected = 1\n"
+     << "     :: else -> skip\n     fi\n  od\n}\n";
+}
+
+int usage() {
+  std::cerr << "usage: essl_table_gen dot client|server | promela [--corrupt X] | check [--corrupt X] | dict | "
+               "corruptions\n";
+  return 2;
+}
+
+}  // namespace
+}  // namespace essl::table
+
+int main(int argc, char** argv) {
+  using namespace essl::table;
+  if (argc < 2) return usage();
+  std::string cmd = argv[1];
+  Rows rs(rows().begin(), rows().end());
+  std::string corrupted;
+  for (int i = 2; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], "--corrupt") == 0) {
+      const Corruption* c = corruption(argv[i + 1]);
+      if (!c) {
+        std::cerr << "unknown corruption " << argv[i + 1] << "\n";
+        return 2;
+      }
+      c->apply(rs);
+      corrupted = std::string(c->name) + " (" + c->what + ")";
+    }
+  if (cmd == "dot" && argc == 3) {
+    std::string role = argv[2];
+    if (role != "client" && role != "server") return usage();
+    dot(rs, role == "client" ? essl::Role::client : essl::Role::server, std::cout);
+    return 0;
+  }
+  if (cmd == "promela") {
+    promela(rs, std::cout, corrupted);
+    return 0;
+  }
+  if (cmd == "check") return check(rs, std::cout) == 0 ? 0 : 1;
+  if (cmd == "dict") {
+    dict(rs, std::cout);
+    return 0;
+  }
+  if (cmd == "corruptions") {
+    for (const Corruption& c : corruptions) std::cout << c.name << "\t" << c.what << "\n";
+    return 0;
+  }
+  return usage();
+}
