@@ -66,6 +66,9 @@ void Child::read_loop(int fd, std::string& into) {
     cv_.notify_all();
   }
   ::close(fd);
+  std::lock_guard lock(mu_);
+  if (&into == &out_) out_ended_ = true;
+  cv_.notify_all();
 }
 
 Child::~Child() {
@@ -98,7 +101,8 @@ void Child::close_stdin() {
 
 bool Child::wait_stdout(const std::function<bool(const std::string&)>& done, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return done(out_); });
+  cv_.wait_for(lock, timeout, [&] { return out_ended_ || done(out_); });
+  return done(out_);
 }
 
 std::string Child::out() const {
@@ -131,12 +135,12 @@ std::optional<int> Child::wait_exit(std::chrono::milliseconds timeout) {
 
 bool Child::running() { return !wait_exit(std::chrono::milliseconds(0)); }
 
-std::string find_openssl() {
+std::string find_program(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "/usr/bin:/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    std::string p = (dir.empty() ? "." : dir) + "/openssl";
+    std::string p = (dir.empty() ? "." : dir) + "/" + name;
     if (::access(p.c_str(), X_OK) == 0) return p;
   }
   return {};

@@ -1,4 +1,4 @@
-// A peer process (openssl s_server / s_client) with piped stdin, stdout and stderr, killed when dropped.
+// A peer process (openssl s_server, gnutls-cli, erl ...) with piped stdin, stdout and stderr, killed when dropped.
 #pragma once
 #include <sys/types.h>
 
@@ -31,7 +31,8 @@ class Child {
   bool write_stdin(std::span<const uint8_t> data);
   void close_stdin();
 
-  // Waits (bounded) until the child's stdout satisfies `done`; false on timeout.
+  // Waits (bounded) until the child's stdout satisfies `done`; false on timeout or when stdout ended
+  // without satisfying it.
   bool wait_stdout(const std::function<bool(const std::string&)>& done, std::chrono::milliseconds timeout);
   std::string out() const;
   std::string err() const;
@@ -50,11 +51,13 @@ class Child {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::string out_, err_;
+  bool out_ended_ = false;
   std::thread out_reader_, err_reader_;
 };
 
-// The path of `openssl`, or empty if it is not installed.
-std::string find_openssl();
+// The path of program `name` found in PATH, or empty if it is not installed.
+std::string find_program(const std::string& name);
+inline std::string find_openssl() { return find_program("openssl"); }
 
 // A TCP port that was free a moment ago on 127.0.0.1.
 uint16_t free_port();

@@ -28,7 +28,10 @@ Result<std::optional<InRecord>, AlertDescription> RecordLayer::next() {
   if (!codec::content_type_known(h[0])) return fail(AlertDescription::unexpected_message);
   uint16_t version = uint16_t(h[1] << 8 | h[2]);
   if (h[1] != 3) return fail(AlertDescription::protocol_version);
-  if (expected_version_ && version != *expected_version_) return fail(AlertDescription::protocol_version);
+  // A peer that refuses the version we chose says so in a plaintext alert whose record version is its
+  // own (RFC 5246 E.1 leaves it open); read it, so that the error names the peer's alert.
+  bool refusal = h[0] == uint8_t(ContentType::alert) && !read_;
+  if (expected_version_ && version != *expected_version_ && !refusal) return fail(AlertDescription::protocol_version);
   size_t length = size_t(h[3]) << 8 | h[4];
   //= https://www.rfc-editor.org/rfc/rfc5246#section-6.2.3
   //# The length (in bytes) of the following TLSCiphertext.fragment.

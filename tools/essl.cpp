@@ -1,8 +1,9 @@
-// The essl command: server, client, ciphers, versions.
+// The essl command: server, client, ciphers, versions, conformance.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "conformance/command.hpp"
 #include "tools/commands.hpp"
 
 namespace {
@@ -12,6 +13,7 @@ int usage() {
                "       essl client --host H --port P [options]\n"
                "       essl ciphers [erlang|openssl|all]\n"
                "       essl versions\n"
+               "       essl conformance [--peer openssl|gnutls|botan|erlang] [--filter SUBSTR] [--json] [--full]\n"
                "options: --versions tlsv1.2,tlsv1.1 --ciphers LIST --cacertfile C --verify verify_peer\n"
                "         --fail-if-no-peer-cert --depth N --reuse-sessions true|false --ip ADDR --http\n"
                "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS --linger MS\n";
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "ciphers") return ciphers(args);
   if (cmd == "versions") return args.empty() ? versions() : usage();
+  if (cmd == "conformance") return essl::conformance::run_command(args);
   if (cmd != "server" && cmd != "client") return usage();
 
   auto parsed = essl::cli::parse(args);

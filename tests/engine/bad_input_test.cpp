@@ -89,6 +89,18 @@ TEST(BadInput, RecordVersionMustMatchAfterServerHello) {
   expect_received(p.server, AlertDescription::protocol_version);
 }
 
+TEST(BadInput, PlaintextAlertWithTheClientsVersionIsRead) {
+  // The server picks TLS 1.0; a TLS 1.2-only client refuses it with protocol_version in a 1.2 record.
+  Options so = server_options();
+  so.versions = {Version::tlsv1};
+  Pair p(client_config(), make_config(Role::server, so));
+  p.client.start();
+  p.server.feed(take_output(p.client));
+  ASSERT_FALSE(take_output(p.server).empty());  // ServerHello (TLS 1.0) ... ServerHelloDone
+  p.server.feed(record(21, 0x0303, {2, uint8_t(AlertDescription::protocol_version)}));
+  expect_received(p.server, AlertDescription::protocol_version);
+}
+
 TEST(BadInput, FinishedFirstIsUnexpectedMessage) {
   Engine s = fresh_server();
   codec::Bytes fin = {20, 0, 0, 12};

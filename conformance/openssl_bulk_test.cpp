@@ -1,6 +1,7 @@
-// essl against OpenSSL 3.0's s_server and s_client on loopback, both roles: every cell of one table
-// (version x suite x authentication) does a full handshake and a resumed one; the bulk cells also move
-// 1 MiB each way and compare it byte for byte.
+// Bulk transfer against OpenSSL 3.0's s_server and s_client on loopback, both roles: for every version,
+// a full handshake that moves 1 MiB each way, compared byte for byte, then a resumed one. (The handshake
+// matrix against every peer is `essl conformance`; these cells add volume: many records, CBC IV chaining
+// and 1/n-1 splitting at TLS 1.0, sequence numbers, and close after large writes.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,13 +69,10 @@ std::vector<Cell> all_cells() {
   std::vector<Cell> cells;
   for (Side side : {Side::essl_client, Side::essl_server})
     for (Version v : {Version::tlsv1, Version::tlsv1_1, Version::tlsv1_2})
-      for (const SuiteRow& s : suite_rows)
-        for (bool mutual : {false, true}) {
-          if (s.tls12 && v != Version::tlsv1_2) continue;
-          cells.push_back({side, v, s, mutual, !mutual && bulk_suite(s.openssl)});
-        }
-  // Failures: a client that does not trust the server's CA, in each role.
-  for (Side side : {Side::essl_client, Side::essl_server}) cells.push_back({side, Version::tlsv1_2, suite_rows[8], false, false, true});
+      for (const SuiteRow& s : suite_rows) {
+        if (!bulk_suite(s.openssl) || (s.tls12 && v != Version::tlsv1_2)) continue;
+        cells.push_back({side, v, s, false, true});
+      }
   return cells;
 }
 

@@ -1,0 +1,69 @@
+// One conformance case: essl in one role against one peer, both sides configured from the same fields,
+// and what must happen. The matrix and the behaviour checks are both lists of these.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "essl/essl.hpp"
+
+namespace essl::conformance {
+
+enum class PeerId { openssl, gnutls, botan, erlang, local };
+std::string_view peer_name(PeerId p);
+std::optional<PeerId> peer_from_name(std::string_view s);
+
+enum class Role { client, server };  // essl's role; the peer takes the other one
+inline std::string_view role_name(Role r) { return r == Role::client ? "essl-client" : "essl-server"; }
+
+struct Case {
+  std::string id;     // unique, "/"-separated, matched by --filter and by the expected-failure globs
+  std::string group;  // "matrix" or "behaviour"
+  PeerId peer = PeerId::openssl;
+  Role role = Role::client;
+
+  std::vector<Version> essl_versions, peer_versions;
+  std::vector<const SuiteInfo*> essl_suites, peer_suites;
+
+  bool ecdsa_cert = false;           // the server's certificate: ECDSA P-256 instead of RSA 2048
+  bool client_cert = false;          // the client presents client-rsa.pem
+  bool server_requires_cert = false; // the server: verify_peer + fail_if_no_peer_cert, trusting ca.pem
+  bool client_verifies = true;       // the client: verify_peer (else verify_none)
+  bool client_trusts_server = true;  // the client's cacertfile: ca.pem (else other-ca.pem)
+  bool resume = false;               // a second connection must resume the first one's session
+
+  // Success: what must be negotiated. Failure: the alert, and whether essl sends it (else the peer does).
+  bool expect_ok = true;
+  std::optional<Version> expect_version;
+  const SuiteInfo* expect_suite = nullptr;
+  AlertDescription expect_alert = AlertDescription::handshake_failure;
+  bool essl_sends_alert = true;
+
+  // Cases that need no peer (published vectors): run instead of a handshake.
+  std::string (*local_check)() = nullptr;  // returns empty on success, else what went wrong
+};
+
+enum class Outcome {
+  pass,         // did what the case says
+  fail,         // did something else (or the peer could not be run)
+  unsupported,  // the peer cannot express the case (its adapter says so)
+  expected,     // failed, and expected.txt says why this is acceptable
+  xpass,        // listed in expected.txt but passed (reported; not an error)
+};
+std::string_view outcome_name(Outcome o);
+
+struct CellResult {
+  Outcome outcome = Outcome::fail;
+  std::string detail;  // why it failed / what was not supported / the expected-failure reason
+  std::string alert;   // the alert seen in a failing handshake, if any (atom)
+  double seconds = 0;
+};
+
+// Where the test PKI and the Erlang peer live (ESSL_SOURCE_ROOT, else the source tree this was built
+// from) and the published vectors (ESSL_CONFORMANCE_DATA, else ../shared/conformance-data).
+std::string source_root();
+std::string pki(std::string_view file);  // tests/data/<file>
+std::string conformance_data();
+
+}  // namespace essl::conformance

@@ -1,0 +1,256 @@
+// The matrix and the behaviour checks, as data.
+#include "conformance/cases.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "crypto_glue/prf.hpp"
+
+namespace essl::conformance {
+namespace {
+
+constexpr PeerId peers[] = {PeerId::openssl, PeerId::gnutls, PeerId::botan, PeerId::erlang};
+constexpr Role roles[] = {Role::client, Role::server};
+constexpr Version tls_versions[] = {Version::tlsv1, Version::tlsv1_1, Version::tlsv1_2};
+
+const SuiteInfo* suite(std::string_view name) { return find_suite_by_name(name); }
+
+std::vector<const SuiteInfo*> suites(std::string_view comma_list) {
+  std::vector<const SuiteInfo*> out;
+  std::istringstream in{std::string(comma_list)};
+  for (std::string name; std::getline(in, name, ',');)
+    if (const SuiteInfo* s = suite(name)) out.push_back(s);
+  return out;
+}
+
+std::string version_id(Version v) { return std::string(version_atom(v)); }
+
+Case matrix_cell(PeerId p, Role r, Version v, const SuiteInfo* s, bool mutual, bool resumed) {
+  Case c;
+  c.group = "matrix";
+  c.peer = p;
+  c.role = r;
+  c.essl_versions = c.peer_versions = {v};
+  c.essl_suites = c.peer_suites = {s};
+  c.ecdsa_cert = s->spec.key_exchange == KeyExchange::ecdhe_ecdsa;
+  c.client_cert = c.server_requires_cert = mutual;
+  c.resume = resumed;
+  c.expect_version = v;
+  c.expect_suite = s;
+  c.id = std::string(peer_name(p)) + "/" + std::string(role_name(r)) + "/" + version_id(v) + "/" + std::string(s->erlang) +
+         (mutual ? "/mutual" : "/server_auth") + (resumed ? "/resumed" : "/full");
+  return c;
+}
+
+// The slice: per version a few suites covering each key exchange and cipher family; the first row of
+// each version also runs with client authentication and resumption.
+struct SliceRow {
+  Version version;
+  std::string_view suite;  // OpenSSL name
+  bool mutual_resumed;     // also the mutual + resumed cell
+};
+constexpr SliceRow slice[] = {
+    {Version::tlsv1, "ECDHE-RSA-AES128-SHA", true},
+    {Version::tlsv1, "DHE-RSA-AES256-SHA", false},
+    {Version::tlsv1, "ECDHE-ECDSA-AES256-SHA", false},
+    {Version::tlsv1_1, "AES128-SHA", true},
+    {Version::tlsv1_1, "ECDHE-RSA-DES-CBC3-SHA", false},
+    {Version::tlsv1_2, "ECDHE-RSA-AES128-GCM-SHA256", true},
+    {Version::tlsv1_2, "ECDHE-ECDSA-AES256-GCM-SHA384", false},
+    {Version::tlsv1_2, "DHE-RSA-AES256-SHA256", false},
+    {Version::tlsv1_2, "AES256-GCM-SHA384", false},
+    {Version::tlsv1_2, "ECDHE-RSA-AES256-SHA384", false},
+};
+
+// Which side sends the alert in a failing check, in TLS terms.
+enum class Side { client, server };
+
+struct CheckRow {
+  std::string_view name = {};
+  bool essl_client = true, essl_server = true;  // which roles of essl the row runs in
+  std::vector<Version> client_versions = {}, server_versions = {};
+  std::string_view client_suites = {}, server_suites = {};  // OpenSSL names
+  bool client_cert = false, server_requires_cert = false, client_verifies = true, client_trusts_server = true;
+  // Success: the version and suite that must be negotiated. Failure: the alert and who sends it.
+  bool ok = true;
+  std::optional<Version> version = std::nullopt;
+  std::string_view suite = {};
+  AlertDescription alert = AlertDescription::handshake_failure;
+  Side sender = Side::server;
+  // The alert the other peers send instead where they differ from essl; Erlang's ssl, the reference,
+  // sends essl's.
+  std::optional<AlertDescription> peer_alert = std::nullopt;
+};
+
+using V = Version;
+using A = AlertDescription;
+const std::vector<Version> all_versions = {V::tlsv1_2, V::tlsv1_1, V::tlsv1};
+constexpr std::string_view ecdhe_rsa_cbc = "ECDHE-RSA-AES128-SHA";
+
+// Written from the spec and reference-behaviour.md: version negotiation, alerts, verification.
+const std::vector<CheckRow>& check_rows() {
+  static const std::vector<CheckRow> rows = {
+      // The highest version both support, whichever side has fewer.
+      {.name = "version/highest_common/server_max_tlsv1.1", .client_versions = all_versions,
+       .server_versions = {V::tlsv1_1, V::tlsv1}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc,
+       .version = V::tlsv1_1},
+      {.name = "version/highest_common/client_max_tlsv1.1", .client_versions = {V::tlsv1_1, V::tlsv1},
+       .server_versions = all_versions, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc,
+       .version = V::tlsv1_1},
+      {.name = "version/highest_common/all_tlsv1.2", .client_versions = all_versions, .server_versions = all_versions,
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2},
+      // No common version: the server refuses an old client; the client refuses an old server's choice.
+      {.name = "version/none_common/client_tlsv1_server_tlsv1.2", .client_versions = {V::tlsv1},
+       .server_versions = {V::tlsv1_2}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .ok = false,
+       .alert = A::protocol_version, .sender = Side::server},
+      {.name = "version/none_common/client_tlsv1.2_server_tlsv1", .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .ok = false,
+       .alert = A::protocol_version, .sender = Side::client},
+      // Suites: the one both have; none in common (essl as server: insufficient_security, as the
+      // reference does; other servers send handshake_failure).
+      {.name = "suite/one_common", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = "ECDHE-RSA-AES256-GCM-SHA384,AES128-SHA", .server_suites = "AES128-SHA,DHE-RSA-AES128-SHA",
+       .version = V::tlsv1_2, .suite = "AES128-SHA"},
+      {.name = "suite/none_common", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = "ECDHE-RSA-AES128-GCM-SHA256", .server_suites = "AES256-SHA", .ok = false,
+       .alert = A::insufficient_security, .sender = Side::server, .peer_alert = A::handshake_failure},
+      // Verification.
+      {.name = "verify/verify_peer_unknown_ca", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .client_trusts_server = false, .ok = false,
+       .alert = A::unknown_ca, .sender = Side::client},
+      {.name = "verify/verify_none_unknown_ca", .essl_server = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc,
+       .client_verifies = false, .client_trusts_server = false, .version = V::tlsv1_2},
+      {.name = "verify/mutual_ok", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .client_cert = true,
+       .server_requires_cert = true, .version = V::tlsv1_2},
+      {.name = "verify/fail_if_no_peer_cert", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .server_requires_cert = true, .ok = false,
+       .alert = A::handshake_failure, .sender = Side::server},
+  };
+  return rows;
+}
+
+Case check_case(const CheckRow& row, PeerId p, Role r) {
+  Case c;
+  c.group = "behaviour";
+  c.peer = p;
+  c.role = r;
+  bool essl_is_client = r == Role::client;
+  c.essl_versions = essl_is_client ? row.client_versions : row.server_versions;
+  c.peer_versions = essl_is_client ? row.server_versions : row.client_versions;
+  c.essl_suites = suites(essl_is_client ? row.client_suites : row.server_suites);
+  c.peer_suites = suites(essl_is_client ? row.server_suites : row.client_suites);
+  c.client_cert = row.client_cert;
+  c.server_requires_cert = row.server_requires_cert;
+  c.client_verifies = row.client_verifies;
+  c.client_trusts_server = row.client_trusts_server;
+  c.expect_ok = row.ok;
+  c.expect_version = row.version;
+  c.expect_suite = row.suite.empty() ? nullptr : suite(row.suite);
+  c.essl_sends_alert = (row.sender == Side::client) == essl_is_client;
+  c.expect_alert = !c.essl_sends_alert && row.peer_alert && p != PeerId::erlang ? *row.peer_alert : row.alert;
+  c.id = std::string(peer_name(p)) + "/" + std::string(role_name(r)) + "/" + std::string(row.name);
+  return c;
+}
+
+// The published PRF vectors (Botan's .vec format: "[Section]", "Key = hex", blank line between vectors).
+std::string hex_of(const std::vector<uint8_t>& b) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (uint8_t x : b) s += {digits[x >> 4], digits[x & 15]};
+  return s;
+}
+
+std::vector<uint8_t> from_hex(std::string_view h) {
+  std::vector<uint8_t> out;
+  auto nib = [](char ch) { return ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10; };
+  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<uint8_t>(nib(h[i]) << 4 | nib(h[i + 1])));
+  return out;
+}
+
+std::string prf_vectors() {
+  std::string path = conformance_data() + "/prf/tls_prf.vec";
+  std::ifstream f(path);
+  if (!f) return "cannot read " + path + " (set ESSL_CONFORMANCE_DATA)";
+  Hash h = Hash::null;
+  std::vector<uint8_t> secret, salt, label, output;
+  size_t checked = 0;
+  std::string bad;
+  auto flush = [&] {
+    if (h != Hash::null && !output.empty()) {
+      auto got = crypto::prf(h, secret, std::string(label.begin(), label.end()), salt, output.size());
+      if (got != output && bad.empty()) bad = "vector " + std::to_string(checked) + ": got " + hex_of(got).substr(0, 32) + "...";
+      ++checked;
+    }
+    secret.clear(), salt.clear(), label.clear(), output.clear();
+  };
+  for (std::string line; std::getline(f, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) {
+      flush();
+      continue;
+    }
+    if (line[0] == '#') continue;
+    if (line[0] == '[') {
+      flush();
+      h = line == "[TLS-PRF]" ? Hash::md5sha
+          : line.find("SHA-224") != std::string::npos ? Hash::sha224
+          : line.find("SHA-256") != std::string::npos ? Hash::sha256
+          : line.find("SHA-384") != std::string::npos ? Hash::sha384
+          : line.find("SHA-512") != std::string::npos ? Hash::sha512
+                                                      : Hash::null;
+      continue;
+    }
+    auto eq = line.find(" = ");
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), val = line.substr(eq + 3);
+    if (key == "Secret") secret = from_hex(val);
+    else if (key == "Salt") salt = from_hex(val);
+    else if (key == "Label") label = from_hex(val);
+    else if (key == "Output") output = from_hex(val);
+  }
+  flush();
+  if (!bad.empty()) return bad;
+  return checked >= 30 ? "" : "only " + std::to_string(checked) + " vectors in " + path;
+}
+
+}  // namespace
+
+std::vector<Case> matrix_cases(bool full) {
+  std::vector<Case> out;
+  for (PeerId p : peers)
+    for (Role r : roles) {
+      if (!full) {
+        for (const SliceRow& row : slice) {
+          const SuiteInfo* s = suite(row.suite);
+          out.push_back(matrix_cell(p, r, row.version, s, false, false));
+          if (row.mutual_resumed) out.push_back(matrix_cell(p, r, row.version, s, true, true));
+        }
+        continue;
+      }
+      for (Version v : tls_versions)
+        for (const SuiteInfo& s : cipher_suites(SuiteListType::all))
+          if (static_cast<uint16_t>(s.min_version) <= static_cast<uint16_t>(v))
+            for (bool mutual : {false, true})
+              for (bool resumed : {false, true}) out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
+    }
+  return out;
+}
+
+std::vector<Case> behaviour_cases() {
+  std::vector<Case> out;
+  Case prf;
+  prf.group = "behaviour";
+  prf.peer = PeerId::local;
+  prf.id = "local/prf/published_vectors";
+  prf.local_check = prf_vectors;
+  out.push_back(prf);
+  for (PeerId p : peers)
+    for (const CheckRow& row : check_rows())
+      for (Role r : roles)
+        if (r == Role::client ? row.essl_client : row.essl_server) out.push_back(check_case(row, p, r));
+  return out;
+}
+
+}  // namespace essl::conformance

@@ -1,0 +1,167 @@
+// Erlang/OTP's ssl (Debian's erlang-ssl, OTP 25) through conformance/erlang/essl_peer.escript: one VM for
+// the whole run (starting one per case would cost about a second each), driven by tagged commands.
+#include <atomic>
+#include <mutex>
+#include <sstream>
+
+#include "conformance/child.hpp"
+#include "conformance/peer.hpp"
+
+namespace essl::conformance {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    if (ch == '\n') out += "\\n";
+    else out += ch;
+  }
+  return out + "\"";
+}
+
+std::string version_term(Version v) {
+  return v == Version::tlsv1 ? "tlsv1" : "'" + std::string(version_atom(v)) + "'";
+}
+
+// The case's options as an Erlang list (ciphers by OpenSSL name; the escript converts them).
+std::string options(const Case& c, bool server) {
+  std::string o = "[{versions,[";
+  for (size_t i = 0; i < c.peer_versions.size(); ++i) o += (i ? "," : "") + version_term(c.peer_versions[i]);
+  o += "]},{ciphers,[";
+  for (size_t i = 0; i < c.peer_suites.size(); ++i) o += (i ? "," : "") + quoted(std::string(c.peer_suites[i]->openssl));
+  o += "]}";
+  if (server) {
+    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    o += ",{certfile," + quoted(pki(cert + ".pem")) + "},{keyfile," + quoted(pki(cert + "-key.pem")) + "},{dhfile," +
+         quoted(pki("dh2048.pem")) + "}";
+    if (c.server_requires_cert)
+      o += ",{verify,verify_peer},{fail_if_no_peer_cert,true},{cacertfile," + quoted(pki("ca.pem")) + "}";
+    else
+      o += ",{verify,verify_none}";
+  } else {
+    o += std::string(",{verify,") + (c.client_verifies ? "verify_peer" : "verify_none") + "},{cacertfile," +
+         quoted(pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem")) + "},{server_name_indication,\"localhost\"}";
+    if (c.client_cert) o += ",{certfile," + quoted(pki("client-rsa.pem")) + "},{keyfile," + quoted(pki("client-rsa-key.pem")) + "}";
+  }
+  return o + "]";
+}
+
+// The running VM; commands from several threads are told apart by their tags.
+class Vm {
+ public:
+  std::string start(const std::string& escript) {
+    std::lock_guard lock(mu_);
+    if (child_ && child_->running()) return {};
+    std::string why;
+    child_ = Child::spawn({escript}, why);
+    if (!child_) return "cannot start " + escript + ": " + why;
+    if (!child_->wait_stdout([](const std::string& o) { return o.find("ready\n") != std::string::npos; }, 30s))
+      return "the Erlang peer did not start: " + child_->err();
+    return {};
+  }
+  // Sends a command built for a fresh tag; returns the tag.
+  int send(const std::function<std::string(int)>& command) {
+    std::lock_guard lock(mu_);
+    int tag = ++tag_;
+    std::string line = command(tag) + "\n";
+    child_->write_stdin(std::span(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
+    return tag;
+  }
+  // This tag's lines (without the tag).
+  std::vector<std::string> lines(int tag) const {
+    std::vector<std::string> out;
+    std::istringstream all(child_->out());
+    std::string line, prefix = std::to_string(tag) + " ";
+    while (std::getline(all, line))
+      if (line.rfind(prefix, 0) == 0) out.push_back(line.substr(prefix.size()));
+    return out;
+  }
+  bool wait(int tag, std::string_view what, std::chrono::milliseconds timeout) {
+    std::string a = std::to_string(tag) + " " + std::string(what), b = "\n" + a;
+    return child_->wait_stdout([&](const std::string& o) { return o.rfind(a, 0) == 0 || o.find(b) != std::string::npos; },
+                               timeout);
+  }
+  std::string log(int tag) const {
+    std::string out;
+    for (const auto& l : lines(tag)) out += l + "\n";
+    return out;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unique_ptr<Child> child_;
+  int tag_ = 0;
+};
+
+class ErlangServer : public PeerServer {
+ public:
+  ErlangServer(Vm& vm, int tag, uint16_t port) : vm_(vm), tag_(tag), port_(port) {}
+  uint16_t port() const override { return port_; }
+  std::string log() const override { return vm_.log(tag_); }
+
+ private:
+  Vm& vm_;
+  int tag_;
+  uint16_t port_;
+};
+
+class ErlangPeer : public Peer {
+ public:
+  PeerId id() const override { return PeerId::erlang; }
+
+  std::string availability() override {
+    std::string erl = find_program("escript");
+    if (erl.empty()) return "Erlang/OTP is not installed (packages erlang-base erlang-ssl erlang-public-key erlang-crypto)";
+    return vm_.start(source_root() + "/conformance/erlang/essl_peer.escript");
+  }
+
+  std::string cannot(const Case&) const override { return {}; }
+
+  std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
+    int tag = vm_.send([&](int t) {
+      return "{server," + std::to_string(t) + "," + std::to_string(c.resume ? 2 : 1) + "," + options(c, true) + "}.";
+    });
+    if (!vm_.wait(tag, "port ", 10s)) {
+      why = "the Erlang server did not listen: " + vm_.log(tag);
+      return nullptr;
+    }
+    for (const auto& l : vm_.lines(tag))
+      if (l.rfind("port ", 0) == 0) return std::make_unique<ErlangServer>(vm_, tag, static_cast<uint16_t>(std::stoi(l.substr(5))));
+    why = "no port in the Erlang server's answer";
+    return nullptr;
+  }
+
+  PeerClientRun connect(const Case& c, uint16_t port) override {
+    PeerClientRun run;
+    size_t conns = c.resume ? 2 : 1;
+    int tag = vm_.send([&](int t) {
+      std::string lines;
+      for (size_t n = 0; n < conns; ++n) lines += (n ? "," : "") + quoted(probe_line(c, n, "erlang"));
+      return "{client," + std::to_string(t) + "," + std::to_string(port) + "," + options(c, false) + ",[" + lines + "]}.";
+    });
+    if (!vm_.wait(tag, "done", std::chrono::milliseconds(io_timeout * (conns + 1)))) run.error = "the Erlang client did not finish";
+    run.log = vm_.log(tag);
+    for (const auto& l : vm_.lines(tag)) {
+      if (l.rfind("conn ", 0) != 0) continue;
+      PeerConnection pc;
+      pc.handshake_ok = l.find(" ok ") != std::string::npos;
+      pc.data_ok = l.find("data=ok") != std::string::npos;
+      if (l.find("resumed=true") != std::string::npos) pc.resumed = true;
+      else if (l.find("resumed=false") != std::string::npos) pc.resumed = false;
+      run.connections.push_back(pc);
+    }
+    return run;
+  }
+
+ private:
+  Vm vm_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> make_erlang_peer() { return std::make_unique<ErlangPeer>(); }
+
+}  // namespace essl::conformance

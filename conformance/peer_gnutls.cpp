@@ -1,0 +1,124 @@
+// GnuTLS 3.7's gnutls-serv (--echo) and gnutls-cli, configured with priority strings.
+#include <algorithm>
+#include <set>
+
+#include "conformance/process_peer.hpp"
+
+namespace essl::conformance {
+namespace {
+
+size_t count(const std::string& text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+// NORMAL with the versions, ciphers, MACs and key exchanges replaced by the case's; each suite adds its
+// parts (a list of several suites may allow combinations beyond the list, which no case relies on).
+std::string priority(const Case& c) {
+  std::string p = "NORMAL:-VERS-ALL:-CIPHER-ALL:-MAC-ALL:-KX-ALL:+SIGN-ALL";
+  for (Version v : c.peer_versions)
+    p += v == Version::tlsv1 ? ":+VERS-TLS1.0" : v == Version::tlsv1_1 ? ":+VERS-TLS1.1" : ":+VERS-TLS1.2";
+  std::set<std::string> parts;
+  for (const SuiteInfo* s : c.peer_suites) {
+    switch (s->spec.key_exchange) {
+      case KeyExchange::rsa: parts.insert("+RSA"); break;
+      case KeyExchange::dhe_rsa: parts.insert("+DHE-RSA"); break;
+      case KeyExchange::ecdhe_rsa: parts.insert("+ECDHE-RSA"); break;
+      case KeyExchange::ecdhe_ecdsa: parts.insert("+ECDHE-ECDSA"); break;
+      default: break;
+    }
+    switch (s->spec.cipher) {
+      case Cipher::aes_128_cbc: parts.insert("+AES-128-CBC"); break;
+      case Cipher::aes_256_cbc: parts.insert("+AES-256-CBC"); break;
+      case Cipher::aes_128_gcm: parts.insert("+AES-128-GCM"); break;
+      case Cipher::aes_256_gcm: parts.insert("+AES-256-GCM"); break;
+      case Cipher::des3_ede_cbc: parts.insert("+3DES-CBC"); break;
+      default: break;
+    }
+    switch (s->spec.mac) {
+      case Hash::null: parts.insert("+AEAD"); break;
+      case Hash::sha: parts.insert("+SHA1"); break;
+      case Hash::sha256: parts.insert("+SHA256"); break;
+      case Hash::sha384: parts.insert("+SHA384"); break;
+      default: break;
+    }
+  }
+  for (const auto& part : parts) p += ":" + part;
+  return p;
+}
+
+class GnutlsPeer : public Peer {
+ public:
+  PeerId id() const override { return PeerId::gnutls; }
+
+  std::string availability() override {
+    serv_ = find_program("gnutls-serv");
+    cli_ = find_program("gnutls-cli");
+    if (serv_.empty() || cli_.empty()) return "gnutls-serv/gnutls-cli are not installed (package gnutls-bin)";
+    return {};
+  }
+
+  std::string cannot(const Case& c) const override {
+    // gnutls-serv refuses --require-client-cert with --echo; --verify-client-cert asks for a certificate
+    // and verifies the one it gets, but also accepts a client without one.
+    if (c.role == Role::client && c.server_requires_cert && !c.client_cert)
+      return "gnutls-serv cannot insist on a client certificate in --echo mode";
+    return {};
+  }
+
+  // gnutls-serv names no alert it receives; it says "A TLS fatal alert has been received".
+  bool reports_alert(const std::string& log, AlertDescription d) const override {
+    return Peer::reports_alert(log, d) || log.find("A TLS fatal alert has been received") != std::string::npos;
+  }
+
+  std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
+    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    // gnutls-serv has no option for the listening address: it listens on every address.
+    return ProcessServer::start([&](uint16_t port) {
+      std::vector<std::string> argv{serv_, "--echo", "-p", std::to_string(port), "--x509certfile", pki(cert + ".pem"),
+                                      "--x509keyfile", pki(cert + "-key.pem"), "--dhparams", pki("dh2048.pem"),
+                                      "--priority", priority(c)};
+      if (c.server_requires_cert) argv.insert(argv.end(), {"--verify-client-cert", "--x509cafile", pki("ca.pem")});
+      return argv;
+    }, why);
+  }
+
+  PeerClientRun connect(const Case& c, uint16_t port) override {
+    PeerClientRun run;
+    ClientProcess p;
+    p.argv = {cli_, "127.0.0.1", "-p", std::to_string(port), "--priority", priority(c), "--verify-hostname", "localhost",
+              "--x509cafile", pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem")};
+    if (!c.client_verifies) p.argv.push_back("--insecure");
+    if (c.client_cert) p.argv.insert(p.argv.end(), {"--x509certfile", pki("client-rsa.pem"), "--x509keyfile", pki("client-rsa-key.pem")});
+    // With --resume, gnutls-cli makes the full handshake, disconnects, resumes, and only then reads
+    // stdin: the first connection carries no data.
+    size_t handshakes = c.resume ? 2 : 1;
+    if (c.resume) p.argv.push_back("--resume");
+    p.handshake_done = [handshakes](const std::string& o) { return count(o, "Handshake was completed") >= handshakes; };
+    p.resumed = [](const std::string& o) -> std::optional<bool> {
+      if (o.find("This is a resumed session") != std::string::npos) return true;
+      if (o.find("was NOT resumed") != std::string::npos) return false;
+      return std::nullopt;
+    };
+    PeerConnection last = run_client_process(p, probe_line(c, handshakes - 1, "gnutls"), run.log, run.error);
+    if (c.resume) {
+      PeerConnection first;
+      first.handshake_ok = count(run.log, "Handshake was completed") >= 1;
+      first.data_ok = first.handshake_ok;  // no data on it, see above
+      first.resumed = false;
+      run.connections.push_back(first);
+    }
+    run.connections.push_back(last);
+    return run;
+  }
+
+ private:
+  std::string serv_, cli_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> make_gnutls_peer() { return std::make_unique<GnutlsPeer>(); }
+
+}  // namespace essl::conformance

@@ -1,0 +1,107 @@
+// OpenSSL 3.0's s_server (-rev: answers each line reversed) and s_client. TLS 1.0/1.1 and SHA-1 need
+// @SECLEVEL=0 in OpenSSL 3.0.
+#include <algorithm>
+
+#include "conformance/process_peer.hpp"
+
+namespace essl::conformance {
+namespace {
+
+const char* protocol_name(Version v) {
+  return v == Version::tlsv1 ? "TLSv1" : v == Version::tlsv1_1 ? "TLSv1.1" : "TLSv1.2";
+}
+
+// OpenSSL takes a range of versions, not a set.
+bool contiguous(std::vector<Version> vs) {
+  std::sort(vs.begin(), vs.end());
+  for (size_t i = 1; i < vs.size(); ++i)
+    if (static_cast<int>(vs[i]) != static_cast<int>(vs[i - 1]) + 1) return false;
+  return !vs.empty();
+}
+
+void add_common(std::vector<std::string>& argv, const Case& c) {
+  auto [lo, hi] = std::minmax_element(c.peer_versions.begin(), c.peer_versions.end());
+  argv.insert(argv.end(), {"-min_protocol", protocol_name(*lo), "-max_protocol", protocol_name(*hi)});
+  std::string list;
+  for (const SuiteInfo* s : c.peer_suites) list += std::string(s->openssl) + ":";
+  argv.insert(argv.end(), {"-cipher", list + "@SECLEVEL=0"});
+}
+
+class OpenSslPeer : public Peer {
+ public:
+  PeerId id() const override { return PeerId::openssl; }
+
+  std::string availability() override {
+    exe_ = find_program("openssl");
+    if (exe_.empty()) return "openssl is not installed (no `openssl` in PATH)";
+    // The suites this build of OpenSSL has at all (Debian's has no 3DES suites, for one).
+    std::string why;
+    auto list = Child::spawn({exe_, "ciphers", "ALL:@SECLEVEL=0"}, why);
+    if (!list || list->wait_exit(io_timeout) != 0) return "`openssl ciphers` failed: " + why;
+    std::string names = ":" + list->out();
+    while (!names.empty() && (names.back() == '\n' || names.back() == '\r')) names.pop_back();
+    names_ = names + ":";
+    return {};
+  }
+
+  std::string cannot(const Case& c) const override {
+    if (!contiguous(c.peer_versions)) return "openssl takes a version range, not the set " + version_list(c.peer_versions);
+    for (const SuiteInfo* s : c.peer_suites)
+      if (names_.find(":" + std::string(s->openssl) + ":") == std::string::npos)
+        return "this openssl build lacks " + std::string(s->openssl);
+    return {};
+  }
+
+  std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
+    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    auto argv_for = [&](uint16_t port) {
+      std::vector<std::string> argv = {exe_, "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
+                                       "-cert", pki(cert + ".pem"), "-key", pki(cert + "-key.pem"),
+                                       "-dhparam", pki("dh2048.pem"), "-rev"};
+      add_common(argv, c);
+      if (c.server_requires_cert) argv.insert(argv.end(), {"-Verify", "1", "-verify_return_error", "-CAfile", pki("ca.pem")});
+      return argv;
+    };
+    // -rev answers each line with its text reversed.
+    return ProcessServer::start(argv_for, why, [](const std::string& line) {
+      std::string body = line.substr(0, line.size() - 1);
+      return std::string(body.rbegin(), body.rend()) + "\n";
+    });
+  }
+
+  PeerClientRun connect(const Case& c, uint16_t port) override {
+    PeerClientRun run;
+    TempDir tmp;
+    std::string sess = tmp.path("session.pem");
+    for (size_t n = 0; n < (c.resume ? 2u : 1u); ++n) {
+      ClientProcess p;
+      p.argv = {exe_, "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost",
+                "-CAfile", pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem"), n == 0 ? "-sess_out" : "-sess_in", sess};
+      add_common(p.argv, c);
+      if (c.client_verifies) p.argv.push_back("-verify_return_error");
+      if (c.client_cert) p.argv.insert(p.argv.end(), {"-cert", pki("client-rsa.pem"), "-key", pki("client-rsa-key.pem")});
+      // s_client prints "New, TLSv1.2, Cipher is X" (or "Reused, ...") once the handshake is over.
+      p.handshake_done = [](const std::string& o) {
+        return o.find(", Cipher is ") != std::string::npos && o.find("Cipher is (NONE)") == std::string::npos;
+      };
+      p.resumed = [](const std::string& o) -> std::optional<bool> {
+        if (o.find("Reused, ") != std::string::npos) return true;
+        if (o.find("New, ") != std::string::npos) return false;
+        return std::nullopt;
+      };
+      run.connections.push_back(run_client_process(p, probe_line(c, n, "openssl"), run.log, run.error));
+      if (!run.connections.back().handshake_ok) break;
+    }
+    return run;
+  }
+
+ private:
+  std::string exe_;
+  std::string names_;  // ":NAME:NAME:...:"
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> make_openssl_peer() { return std::make_unique<OpenSslPeer>(); }
+
+}  // namespace essl::conformance
