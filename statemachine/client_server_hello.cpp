@@ -34,6 +34,11 @@ Step check_extensions(Conn& c, const codec::ServerHello& sh) {
           return refuse(AlertDescription::illegal_parameter, "ec_point_formats without uncompressed");
         break;
       }
+      case ExtensionType::supported_groups:
+        // TLS 1.2 gives the server no use for this extension, but the client did request it, which is
+        // all RFC 5246 7.4.1.4 asks; some servers echo it. Its contents are not used.
+        if (hs.offered_groups.empty()) return refuse(AlertDescription::unsupported_extension, "supported_groups");
+        break;
       case ExtensionType::renegotiation_info: {
         auto ri = codec::decode_renegotiation_info(e.data);
         if (!ri) return refuse(codec::alert_for(ri.error()), "renegotiation_info");

@@ -15,6 +15,9 @@ namespace {
 
 // Consecutive warning alerts tolerated before the peer is judged to be flooding us.
 constexpr int max_warning_alerts = 10;
+// Consecutive empty application-data records tolerated (they carry nothing but cost a decryption each;
+// TLS 1.0 CBC senders use one per record against BEAST, so a few in a row are normal).
+constexpr int max_empty_records = 32;
 
 std::optional<Msg> msg_for(codec::HandshakeType t) {
   using HT = codec::HandshakeType;
@@ -46,6 +49,7 @@ struct Engine::Impl {
   bool peer_closed = false;
   bool close_sent = false;
   int warnings = 0;
+  int empty_records = 0;
 
   void fatal(AlertDescription d, std::string why = {}) {
     if (error) return;
@@ -87,6 +91,9 @@ struct Engine::Impl {
     //# Alert, or ChangeCipherSpec content types.
     if (rec.fragment.empty() && rec.type != ContentType::application_data)
       return fatal(AlertDescription::unexpected_message, "empty record");
+    empty_records = rec.fragment.empty() ? empty_records + 1 : 0;
+    if (empty_records > max_empty_records)
+      return fatal(AlertDescription::unexpected_message, "too many empty records");
     // A handshake message split over records may not have other content types between its pieces.
     if (rec.type != ContentType::handshake && hs_pos < hs_in.size())
       return fatal(AlertDescription::unexpected_message, "interleaved with a fragmented handshake message");

@@ -253,27 +253,39 @@ TEST(BadInput, HelloRequestIgnoredDuringHandshakeRefusedAfter) {
   EXPECT_EQ(p.client.state_name(), "hello");
 }
 
-TEST(BadInput, ServerHelloWithUnofferedExtension) {
-  Pair p(client_config(), server_config());
+// Runs a handshake up to the server's first flight and hands the client that ServerHello with one
+// more extension (type, body) appended.
+void feed_server_hello_with_extension(Pair& p, codec::Bytes ext) {
   p.client.start();
   p.server.feed(take_output(p.client));
   codec::Bytes flight = take_output(p.server);
-  // Rebuild the first record's ServerHello with one more extension: type 0x1234, empty.
   size_t rec_len = size_t(flight[3]) << 8 | flight[4];
   codec::Bytes body(flight.begin() + 5, flight.begin() + 5 + ptrdiff_t(rec_len));
   size_t sh_len = size_t(body[1]) << 16 | size_t(body[2]) << 8 | body[3];
   codec::Bytes sh(body.begin() + 4, body.begin() + 4 + ptrdiff_t(sh_len));
   size_t ext_at = 2 + 32 + 1 + sh[34] + 2 + 1;
   ASSERT_LT(ext_at, sh.size());
-  size_t ext_len = size_t(sh[ext_at]) << 8 | sh[ext_at + 1];
-  ext_len += 4;
+  size_t ext_len = (size_t(sh[ext_at]) << 8 | sh[ext_at + 1]) + ext.size();
   sh[ext_at] = uint8_t(ext_len >> 8);
   sh[ext_at + 1] = uint8_t(ext_len);
-  sh.insert(sh.end(), {0x12, 0x34, 0, 0});
+  sh.insert(sh.end(), ext.begin(), ext.end());
   codec::Bytes msg = {2, uint8_t(sh.size() >> 16), uint8_t(sh.size() >> 8), uint8_t(sh.size())};
   msg.insert(msg.end(), sh.begin(), sh.end());
   p.client.feed(record(22, 0x0303, msg));
+}
+
+TEST(BadInput, ServerHelloWithUnofferedExtension) {
+  Pair p(client_config(), server_config());
+  feed_server_hello_with_extension(p, {0x12, 0x34, 0, 0});
   expect_plain_fatal_alert(p.client.pending_output(), AlertDescription::unsupported_extension);
+}
+
+TEST(BadInput, ServerHelloEchoingSupportedGroupsIsTolerated) {
+  // The client offered supported_groups, so a server that echoes it has not sent an unrequested
+  // extension (RFC 5246 7.4.1.4).
+  Pair p(client_config(), server_config());
+  feed_server_hello_with_extension(p, {0x00, 0x0a, 0, 4, 0, 2, 0, 23});
+  EXPECT_FALSE(p.client.error()) << p.client.error()->detail;
 }
 
 TEST(BadInput, CloseNotifyIsAnswered) {
