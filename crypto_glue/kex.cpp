@@ -17,6 +17,9 @@
 #include <string_view>
 
 #include "crypto_glue/botan_glue.hpp"
+#ifdef ESSL_FUZZING
+#include "crypto_glue/fuzzing_provider.hpp"
+#endif
 
 namespace essl::crypto {
 
@@ -143,6 +146,9 @@ bool group_supported(uint16_t named_group) {
 }
 
 std::unique_ptr<KeyAgreement> ecdh(uint16_t named_group, Rng& rng) {
+#ifdef ESSL_FUZZING
+  return fuzzing::ecdh(named_group, rng);
+#endif
   try {
     BotanRng brng(rng);
     if (named_group == group_x25519)
@@ -214,6 +220,9 @@ Result<DhParams, std::string> parse_dh_params(ByteView der_or_pem) {
 }
 
 std::unique_ptr<KeyAgreement> dh(const DhParams& params, Rng& rng) {
+#ifdef ESSL_FUZZING
+  return fuzzing::dh(params, rng);
+#endif
   try {
     BotanRng brng(rng);
     const DhParams& def = default_dh_params();
@@ -233,6 +242,10 @@ Result<Bytes, AlertDescription> rsa_encrypt_premaster(const Certificate& server_
                                                       Rng& rng) {
   if (!server_cert.impl || !server_cert.impl->key || server_cert.key_algo() != KeyAlgo::rsa)
     return fail(AlertDescription::handshake_failure);
+#ifdef ESSL_FUZZING
+  (void)rng;
+  return fuzzing::rsa_encrypt_premaster(premaster);
+#endif
   try {
     BotanRng brng(rng);
     Botan::PK_Encryptor_EME enc(*server_cert.impl->key, brng, "PKCS1v15");
@@ -243,6 +256,10 @@ Result<Bytes, AlertDescription> rsa_encrypt_premaster(const Certificate& server_
 }
 
 Bytes rsa_decrypt_premaster(const PrivateKey& key, ByteView encrypted, uint16_t client_version, Rng& rng) {
+#ifdef ESSL_FUZZING
+  (void)key;
+  return fuzzing::rsa_decrypt_premaster(encrypted, client_version, rng);
+#endif
   BotanRng brng(rng);
   Bytes out(premaster_size);
   if (!key.impl || !key.impl->key || key.impl->algo != KeyAlgo::rsa) {

@@ -3,7 +3,15 @@
 // the client handlers (ServerHello .. Finished), alerts.
 // Seeds: fuzz/corpus/engine_client/ holds a whole server side of a handshake captured from the server
 // engine with the same deterministic RNGs, so the fuzzer starts from inputs that reach `connection`.
+// In the fuzzing build the crypto provider is crypto_glue/fuzzing_provider.hpp, whose handshake differs;
+// fuzz/run has the target write that one (ESSL_WRITE_ENGINE_SEEDS) and adds it to the seeds.
 #include "engine_fuzz.hpp"
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  essl::fuzz::init_process();
+  essl::fuzz::write_engine_seeds_if_asked();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace essl;

@@ -1,4 +1,5 @@
 // The essl command: server, client, ciphers, versions, conformance.
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ int versions() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that goes away (a closed socket, or a peer process whose stdin pipe we write) is an error
+  // to report, not a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) return usage();
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
