@@ -24,14 +24,18 @@ args=()
 spin -a model.pml > spin.log
 gcc -O2 -DSAFETY -o pan pan.c
 # pan exits non-zero when it finds a violation; the verdict is read from pan.log below, not its status.
-./pan -m200000 > pan.log || true
+pan_status=0
+./pan -m200000 > pan.log || pan_status=$?
+echo "pan exit status $pan_status"
 grep -E 'errors:|states, stored|transitions' pan.log
 
 violations=()
 errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.log)
 if [ "${errors:-1}" != 0 ]; then
   # Replaying the trail may exit non-zero at the failed assertion; the VIOLATION lines are what counts.
-  spin -t model.pml > trail.log 2>&1 || true
+  trail_status=0
+  spin -t model.pml > trail.log 2>&1 || trail_status=$?
+  echo "trail replay exit status $trail_status"
   while read -r name; do violations+=("$name"); done < <(sed -n 's/.*VIOLATION \([a-z_]*\).*/\1/p' trail.log)
   [ ${#violations[@]} -gt 0 ] || violations+=("unexplained_error")
 else
@@ -40,9 +44,10 @@ else
   grep -q 'search depth too small' pan.log && violations+=("search_incomplete")
 fi
 # `check` exits non-zero on a violation; its VIOLATION lines are collected below instead.
-"$gen" check "${args[@]}" > check.log || true
-# grep exits 1 when every line is a VIOLATION line (nothing else to show).
-grep -v '^VIOLATION' check.log || true
+check_status=0
+"$gen" check "${args[@]}" > check.log || check_status=$?
+echo "graph check exit status $check_status"
+sed '/^VIOLATION/d' check.log
 while read -r line; do violations+=("$line"); done < <(sed -n 's/^VIOLATION //p' check.log)
 
 if [ "$expect" = pass ]; then
