@@ -36,4 +36,4 @@ mkleaf server-ecdsa384 ec:P-384 "/O=essl test/CN=localhost" "$ext_server"
 mkleaf client-rsa rsa "/O=essl test/CN=essl test client" "$ext_client"
 mkleaf client-ecdsa ec:P-256 "/O=essl test/CN=essl test client ecdsa" "$ext_client"
 rm -f ca.srl
-openssl dhparam -out dh2048.pem 2048 2>/dev/null || true
+openssl dhparam -out dh2048.pem 2048 2>/dev/null
