@@ -7,3 +7,4 @@
 #include "essl/result.hpp"
 #include "essl/ssl.hpp"
 #include "essl/suites.hpp"
+#include "essl/verify.hpp"

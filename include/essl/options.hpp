@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -10,6 +11,7 @@
 
 #include "essl/error.hpp"
 #include "essl/suites.hpp"
+#include "essl/verify.hpp"
 
 namespace essl {
 
@@ -41,7 +43,14 @@ struct Options {
   std::string cacertfile;
   Verify verify = Verify::verify_none;
   bool fail_if_no_peer_cert = false;
+  // Non-self-issued intermediates allowed between the peer and the trust anchor.
   int depth = 1;
+  // Called at every step of path validation; empty = the spec's default fun for `verify`.
+  std::optional<VerifyFun> verify_fun;
+  // Claims a certificate of the received chain as the trust anchor.
+  PartialChain partial_chain;
+  CrlCheck crl_check = CrlCheck::off;
+  std::shared_ptr<CrlCache> crl_cache;  // null = ssl_crl_cache::internal()
 
   // DH parameters for DHE (server); empty = built-in group.
   std::vector<uint8_t> dh;
