@@ -1,9 +1,10 @@
-// start/stop and versions: the application as a whole.
+// start/stop, versions, the application environment and the PEM cache: the application as a whole.
 #include "api/app.hpp"
 
 #include <mutex>
 
 #include "essl/ssl.hpp"
+#include "statemachine/pem_cache.hpp"
 
 #ifndef ESSL_VERSION
 #define ESSL_VERSION "0.0.0"
@@ -14,6 +15,7 @@ namespace {
 
 std::mutex app_mu;
 std::shared_ptr<SessionCache> client_cache;
+AppConfig app_env;  // as last set; the services hold the effective values
 
 }  // namespace
 
@@ -32,6 +34,26 @@ void stop() {
   std::lock_guard lock(app_mu);
   // Connections hold their own reference; new connections get a fresh, empty cache.
   client_cache.reset();
+}
+
+Result<void, Error> set_app_config(const AppConfig& config) {
+  if (config.ssl_pem_cache_clean && config.ssl_pem_cache_clean->count() < 0)
+    return fail(Error::options("ssl_pem_cache_clean", "must be 0 or more milliseconds, got " +
+                                                          std::to_string(config.ssl_pem_cache_clean->count())));
+  std::lock_guard lock(app_mu);
+  app_env = config;
+  pem_cache::set_clean_interval(config.ssl_pem_cache_clean.value_or(pem_cache::default_clean_interval));
+  return {};
+}
+
+AppConfig app_config() {
+  std::lock_guard lock(app_mu);
+  return app_env;
+}
+
+Result<void, Error> clear_pem_cache() {
+  pem_cache::clear();
+  return {};
 }
 
 VersionsInfo versions() {

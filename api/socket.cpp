@@ -58,21 +58,33 @@ Res<std::vector<uint8_t>> Socket::recv(size_t length, Timeout timeout) {
       s.engine->consume_app_data(n);
       return out;
     }
-    if (s.error) return fail(*s.error);
-    if (const auto& err = s.engine->error()) return fail(s.fail_with(*err));
-    if (s.engine->peer_closed() || s.eof || s.read_shut || !s.fd.valid()) {
+    std::optional<Error> end;
+    if (s.error) {
+      end = *s.error;
+    } else if (const auto& err = s.engine->error()) {
+      end = s.fail_with(*err);
+    } else if (s.engine->peer_closed() || s.eof || s.read_shut || !s.fd.valid()) {
       s.answer_close();
-      return fail(Error::closed());
+      end = Error::closed();
+    }
+    if (end) {
+      // Bytes short of `length` are discarded: a later recv does not return data after this answer.
+      s.engine->consume_app_data(av.size());
+      return fail(*end);
     }
     auto r = s.pump(deadline);
-    // `closed` is decided at the top of the loop, after any data that came with it.
-    if (!r && r.error().kind != Error::Kind::closed) return fail(r.error());
+    // `closed` and a fatal error (now in s.error) are decided at the top of the loop, after any data that
+    // came with them.
+    if (!r && r.error().kind != Error::Kind::closed && !s.error) return fail(r.error());
   }
 }
 
 Result<void, Error> Socket::close() {
-  if (!is_open()) return {};
+  if (!impl_) return {};
   Impl& s = *impl_;
+  // Nothing is read after close: recv answers `closed` (or the error), not data still buffered.
+  if (s.engine) s.engine->consume_app_data(s.engine->app_data().size());
+  if (!s.fd.valid()) return {};
   if (s.connected() && !s.write_shut && !s.error) {
     s.engine->close();
     (void)s.flush();
@@ -124,6 +136,13 @@ Res<std::vector<uint8_t>> Socket::peercert() const {
 Res<ConnectionInfo> Socket::connection_information() const {
   if (!impl_ || !impl_->connected()) return fail(unusable(impl_.get()));
   return impl_->engine->info();
+}
+
+Res<std::string> Socket::negotiated_protocol() const {
+  if (!impl_ || !impl_->connected()) return fail(unusable(impl_.get()));
+  const auto& p = impl_->engine->negotiated_protocol();
+  if (!p) return fail(Error::other("protocol_not_negotiated"));
+  return *p;
 }
 
 }  // namespace essl

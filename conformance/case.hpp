@@ -33,10 +33,23 @@ struct Case {
   bool client_trusts_server = true;  // the client's cacertfile: ca.pem (else other-ca.pem)
   bool resume = false;               // a second connection must resume the first one's session
 
+  // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the
+  // name the client sends ("" = localhost, or none where essl connects to an IP); with sni_host_ecdsa the
+  // server keeps server-rsa as its base certificate and serves server-ecdsa to clients naming
+  // sni_host_name.
+  std::vector<std::string> client_alpn, server_alpn;
+  // NPN: the client's preference (client precedence) and the server's advertised list.
+  std::vector<std::string> client_npn, server_npn;
+  std::string sni;
+  bool sni_host_ecdsa = false;
+  static constexpr std::string_view sni_host_name = "sni.test";
+
   // Success: what must be negotiated. Failure: the alert, and whether essl sends it (else the peer does).
   bool expect_ok = true;
   std::optional<Version> expect_version;
   const SuiteInfo* expect_suite = nullptr;
+  std::string expect_protocol;  // ALPN or NPN: what essl must report ("" = no protocol)
+  std::string expect_sni;       // essl as server: the sni_hostname it must report ("" = not checked)
   AlertDescription expect_alert = AlertDescription::handshake_failure;
   bool essl_sends_alert = true;
 

@@ -1,6 +1,7 @@
 // The matrix and the behaviour checks, as data.
 #include "conformance/cases.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -80,12 +81,23 @@ struct CheckRow {
   // The alert the other peers send instead where they differ from essl; Erlang's ssl, the reference,
   // sends essl's.
   std::optional<AlertDescription> peer_alert = std::nullopt;
+  // Hello extensions: ALPN lists (comma-separated), the name the client sends, the server's certificate
+  // for Case::sni_host_name, and the ALPN protocol that must be agreed.
+  std::string_view client_alpn = {}, server_alpn = {};
+  std::string_view client_npn = {}, server_npn = {};
+  std::string_view sni = {};
+  bool sni_host_ecdsa = false;
+  std::string_view protocol = {};
+  std::vector<PeerId> only_peers = {};  // empty: every peer
 };
 
 using V = Version;
 using A = AlertDescription;
 const std::vector<Version> all_versions = {V::tlsv1_2, V::tlsv1_1, V::tlsv1};
 constexpr std::string_view ecdhe_rsa_cbc = "ECDHE-RSA-AES128-SHA";
+constexpr std::string_view ecdsa_or_rsa_gcm = "ECDHE-ECDSA-AES128-GCM-SHA256,ECDHE-RSA-AES128-GCM-SHA256";
+// The peers whose adapters express ALPN and SNI.
+const std::vector<PeerId> extension_peers = {PeerId::openssl, PeerId::erlang};
 
 // Written from the spec and reference-behaviour.md: version negotiation, alerts, verification.
 const std::vector<CheckRow>& check_rows() {
@@ -127,6 +139,35 @@ const std::vector<CheckRow>& check_rows() {
       {.name = "verify/fail_if_no_peer_cert", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .server_requires_cert = true, .ok = false,
        .alert = A::handshake_failure, .sender = Side::server},
+      // ALPN: the server's first protocol that the client offers; none in common is fatal (RFC 7301 3.2).
+      {.name = "alpn/server_preference", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .client_alpn = "http/1.1,h2", .server_alpn = "h2,http/1.1", .protocol = "h2", .only_peers = extension_peers},
+      {.name = "alpn/none_common", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .ok = false,
+       .alert = A::no_application_protocol, .sender = Side::server, .client_alpn = "h2",
+       .server_alpn = "http/1.1", .only_peers = extension_peers},
+      // SNI: the name chooses the server's certificate (ECDSA, so the ECDSA suite wins); an unknown name
+      // leaves the base certificate and the handshake goes on. The clients do not verify: the test
+      // certificates name localhost, and a verifying Erlang client checks the host name against the SNI.
+      {.name = "sni/host_certificate", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdsa_or_rsa_gcm, .server_suites = ecdsa_or_rsa_gcm, .client_verifies = false,
+       .version = V::tlsv1_2, .suite = "ECDHE-ECDSA-AES128-GCM-SHA256", .sni = Case::sni_host_name,
+       .sni_host_ecdsa = true, .only_peers = extension_peers},
+      {.name = "sni/unknown_name", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdsa_or_rsa_gcm, .server_suites = ecdsa_or_rsa_gcm, .client_verifies = false,
+       .version = V::tlsv1_2, .suite = "ECDHE-RSA-AES128-GCM-SHA256", .sni = "other.test", .sni_host_ecdsa = true,
+       .only_peers = extension_peers},
+      {.name = "sni_alpn/host_and_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdsa_or_rsa_gcm, .server_suites = ecdsa_or_rsa_gcm, .client_verifies = false,
+       .version = V::tlsv1_2, .suite = "ECDHE-ECDSA-AES128-GCM-SHA256", .client_alpn = "h2,http/1.1",
+       .server_alpn = "http/1.1", .sni = Case::sni_host_name, .sni_host_ecdsa = true, .protocol = "http/1.1",
+       .only_peers = extension_peers},
+      // NPN (OpenSSL still has it): the one protocol both list, carried by the client's NextProtocol.
+      {.name = "npn/common_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .client_npn = "spdy/3,http/1.1", .server_npn = "h2,http/1.1", .protocol = "http/1.1",
+       .only_peers = {PeerId::openssl}},
   };
   return rows;
 }
@@ -150,6 +191,20 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   c.expect_suite = row.suite.empty() ? nullptr : suite(row.suite);
   c.essl_sends_alert = (row.sender == Side::client) == essl_is_client;
   c.expect_alert = !c.essl_sends_alert && row.peer_alert && p != PeerId::erlang ? *row.peer_alert : row.alert;
+  auto list = [](std::string_view comma_list) {
+    std::vector<std::string> out;
+    std::istringstream in{std::string(comma_list)};
+    for (std::string name; std::getline(in, name, ',');) out.push_back(name);
+    return out;
+  };
+  c.client_alpn = list(row.client_alpn);
+  c.server_alpn = list(row.server_alpn);
+  c.client_npn = list(row.client_npn);
+  c.server_npn = list(row.server_npn);
+  c.sni = row.sni;
+  c.sni_host_ecdsa = row.sni_host_ecdsa;
+  c.expect_protocol = row.protocol;
+  c.expect_sni = row.sni;
   c.id = std::string(peer_name(p)) + "/" + std::string(role_name(r)) + "/" + std::string(row.name);
   return c;
 }
@@ -231,7 +286,7 @@ std::vector<Case> matrix_cases(bool full) {
       }
       for (Version v : tls_versions)
         for (const SuiteInfo& s : cipher_suites(SuiteListType::all))
-          if (static_cast<uint16_t>(s.min_version) <= static_cast<uint16_t>(v))
+          if (suite_allowed_at(s, v) && key_exchange_implemented(s.spec.key_exchange))
             for (bool mutual : {false, true})
               for (bool resumed : {false, true}) out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
     }
@@ -247,9 +302,12 @@ std::vector<Case> behaviour_cases() {
   prf.local_check = prf_vectors;
   out.push_back(prf);
   for (PeerId p : peers)
-    for (const CheckRow& row : check_rows())
+    for (const CheckRow& row : check_rows()) {
+      if (!row.only_peers.empty() && std::find(row.only_peers.begin(), row.only_peers.end(), p) == row.only_peers.end())
+        continue;
       for (Role r : roles)
         if (r == Role::client ? row.essl_client : row.essl_server) out.push_back(check_case(row, p, r));
+    }
   return out;
 }
 

@@ -69,6 +69,9 @@ class BotanPeer : public Peer {
   }
 
   std::string cannot(const Case& c) const override {
+    for (const SuiteInfo* s : c.peer_suites)
+      if (s->spec.cipher == Cipher::rc4_128 || s->spec.cipher == Cipher::des_cbc || s->spec.mac == Hash::md5)
+        return "Botan 2's TLS has no RC4, DES or MD5 suites";
     if (c.role == Role::server && c.client_cert) return "botan tls_client has no option for a client certificate";
     if (c.role == Role::client && c.server_requires_cert) return "botan tls_server cannot request a client certificate";
     if (c.role == Role::server && c.resume) return "botan tls_client makes one connection per run and does not resume across runs";

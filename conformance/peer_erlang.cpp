@@ -22,6 +22,13 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
+// [<<"h2">>,<<"http/1.1">>]
+std::string binaries(const std::vector<std::string>& names) {
+  std::string o = "[";
+  for (size_t i = 0; i < names.size(); ++i) o += (i ? ",<<" : "<<") + quoted(names[i]) + ">>";
+  return o + "]";
+}
+
 std::string version_term(Version v) {
   return v == Version::tlsv1 ? "tlsv1" : "'" + std::string(version_atom(v)) + "'";
 }
@@ -41,9 +48,15 @@ std::string options(const Case& c, bool server) {
       o += ",{verify,verify_peer},{fail_if_no_peer_cert,true},{cacertfile," + quoted(pki("ca.pem")) + "}";
     else
       o += ",{verify,verify_none}";
+    if (!c.server_alpn.empty()) o += ",{alpn_preferred_protocols," + binaries(c.server_alpn) + "}";
+    if (c.sni_host_ecdsa)
+      o += ",{sni_hosts,[{" + quoted(std::string(Case::sni_host_name)) + ",[{certfile," + quoted(pki("server-ecdsa.pem")) +
+           "},{keyfile," + quoted(pki("server-ecdsa-key.pem")) + "}]}]}";
   } else {
     o += std::string(",{verify,") + (c.client_verifies ? "verify_peer" : "verify_none") + "},{cacertfile," +
-         quoted(pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem")) + "},{server_name_indication,\"localhost\"}";
+         quoted(pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem")) + "},{server_name_indication," +
+         quoted(c.sni.empty() ? "localhost" : c.sni) + "}";
+    if (!c.client_alpn.empty()) o += ",{alpn_advertised_protocols," + binaries(c.client_alpn) + "}";
     if (c.client_cert) o += ",{certfile," + quoted(pki("client-rsa.pem")) + "},{keyfile," + quoted(pki("client-rsa-key.pem")) + "}";
   }
   return o + "]";

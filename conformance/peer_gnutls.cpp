@@ -34,10 +34,12 @@ std::string priority(const Case& c) {
       case Cipher::aes_128_gcm: parts.insert("+AES-128-GCM"); break;
       case Cipher::aes_256_gcm: parts.insert("+AES-256-GCM"); break;
       case Cipher::des3_ede_cbc: parts.insert("+3DES-CBC"); break;
+      case Cipher::rc4_128: parts.insert("+ARCFOUR-128"); break;
       default: break;
     }
     switch (s->spec.mac) {
       case Hash::null: parts.insert("+AEAD"); break;
+      case Hash::md5: parts.insert("+MD5"); break;
       case Hash::sha: parts.insert("+SHA1"); break;
       case Hash::sha256: parts.insert("+SHA256"); break;
       case Hash::sha384: parts.insert("+SHA384"); break;
@@ -60,6 +62,8 @@ class GnutlsPeer : public Peer {
   }
 
   std::string cannot(const Case& c) const override {
+    for (const SuiteInfo* s : c.peer_suites)
+      if (s->spec.cipher == Cipher::des_cbc) return "GnuTLS has no single-DES suites";
     // gnutls-serv refuses --require-client-cert with --echo; --verify-client-cert asks for a certificate
     // and verifies the one it gets, but also accepts a client without one.
     if (c.role == Role::client && c.server_requires_cert && !c.client_cert)

@@ -27,6 +27,12 @@ void add_common(std::vector<std::string>& argv, const Case& c) {
   argv.insert(argv.end(), {"-cipher", list + "@SECLEVEL=0"});
 }
 
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 class OpenSslPeer : public Peer {
  public:
   PeerId id() const override { return PeerId::openssl; }
@@ -49,6 +55,10 @@ class OpenSslPeer : public Peer {
     for (const SuiteInfo* s : c.peer_suites)
       if (names_.find(":" + std::string(s->openssl) + ":") == std::string::npos)
         return "this openssl build lacks " + std::string(s->openssl);
+    // s_server switches to its -cert2 context for the -servername name, and that context has no ALPN
+    // callback: it never answers ALPN there.
+    if (c.role == Role::client && c.sni_host_ecdsa && c.sni == Case::sni_host_name && !c.server_alpn.empty())
+      return "s_server answers no ALPN for the -servername name (its -cert2 context)";
     return {};
   }
 
@@ -60,6 +70,12 @@ class OpenSslPeer : public Peer {
                                        "-dhparam", pki("dh2048.pem"), "-rev"};
       add_common(argv, c);
       if (c.server_requires_cert) argv.insert(argv.end(), {"-Verify", "1", "-verify_return_error", "-CAfile", pki("ca.pem")});
+      if (!c.server_alpn.empty()) argv.insert(argv.end(), {"-alpn", join(c.server_alpn)});
+      if (!c.server_npn.empty()) argv.insert(argv.end(), {"-nextprotoneg", join(c.server_npn)});
+      // The name's certificate; another name gets a warning unrecognized_name and the base certificate.
+      if (c.sni_host_ecdsa)
+        argv.insert(argv.end(), {"-servername", std::string(Case::sni_host_name), "-cert2", pki("server-ecdsa.pem"),
+                                 "-key2", pki("server-ecdsa-key.pem")});
       return argv;
     };
     // -rev answers each line with its text reversed.
@@ -75,11 +91,14 @@ class OpenSslPeer : public Peer {
     std::string sess = tmp.path("session.pem");
     for (size_t n = 0; n < (c.resume ? 2u : 1u); ++n) {
       ClientProcess p;
-      p.argv = {exe_, "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost",
+      p.argv = {exe_, "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername",
+                c.sni.empty() ? "localhost" : c.sni,
                 "-CAfile", pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem"), n == 0 ? "-sess_out" : "-sess_in", sess};
       add_common(p.argv, c);
       if (c.client_verifies) p.argv.push_back("-verify_return_error");
       if (c.client_cert) p.argv.insert(p.argv.end(), {"-cert", pki("client-rsa.pem"), "-key", pki("client-rsa-key.pem")});
+      if (!c.client_alpn.empty()) p.argv.insert(p.argv.end(), {"-alpn", join(c.client_alpn)});
+      if (!c.client_npn.empty()) p.argv.insert(p.argv.end(), {"-nextprotoneg", join(c.client_npn)});
       // s_client prints "New, TLSv1.2, Cipher is X" (or "Reused, ...") once the handshake is over.
       p.handshake_done = [](const std::string& o) {
         return o.find(", Cipher is ") != std::string::npos && o.find("Cipher is (NONE)") == std::string::npos;

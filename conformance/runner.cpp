@@ -38,6 +38,20 @@ std::string check_negotiated(const Case& c, const ConnectionInfo& info, size_t n
   return {};
 }
 
+// ALPN and SNI as essl reports them: `protocol` from negotiated_protocol (nullopt: none).
+std::string check_extensions(const Case& c, const ConnectionInfo& info, const std::optional<std::string>& protocol) {
+  if (protocol.value_or("") != c.expect_protocol)
+    return "negotiated protocol \"" + protocol.value_or("") + "\", expected \"" + c.expect_protocol + "\"";
+  if (!c.expect_sni.empty() && info.sni_hostname.value_or("") != c.expect_sni)
+    return "sni_hostname \"" + info.sni_hostname.value_or("") + "\", expected \"" + c.expect_sni + "\"";
+  return {};
+}
+
+std::optional<std::string> protocol_of(const Socket& s) {
+  auto p = s.negotiated_protocol();
+  return p ? std::optional<std::string>(*p) : std::nullopt;
+}
+
 // The handshake failed as `e`: is it the declared failure? The peer's log is read again for a while,
 // since a peer process may report the alert after essl returned.
 CellResult check_failure(const Peer& peer, const Case& c, const Error& e, const std::function<std::string()>& peer_log) {
@@ -87,6 +101,8 @@ CellResult run_essl_client(Peer& peer, const Case& c) {
     auto info = s->connection_information();
     if (!info) return failed(format_error(info.error()));
     if (auto bad = check_negotiated(c, *info, n); !bad.empty()) return failed("connection " + std::to_string(n) + ": " + bad);
+    if (auto bad = check_extensions(c, *info, protocol_of(*s)); !bad.empty())
+      return failed("connection " + std::to_string(n) + ": " + bad);
     std::string line = probe_line(c, n, "essl");
     if (auto sent = s->send(line); !sent) return failed("send: " + format_error(sent.error()));
     auto got = recv_line(*s);
@@ -101,6 +117,7 @@ struct Accepted {
   bool ok = false;
   Error error;
   ConnectionInfo info;
+  std::optional<std::string> protocol;
   bool peercert = false;
 };
 
@@ -126,6 +143,7 @@ CellResult run_essl_server(Peer& peer, const Case& c) {
       if (a.ok) {
         if (auto info = s->connection_information()) a.info = *info;
         a.peercert = s->peercert().ok();
+        a.protocol = protocol_of(*s);
         // Echo until the peer closes.
         for (;;) {
           auto data = s->recv(0, io_timeout);
@@ -151,6 +169,7 @@ CellResult run_essl_server(Peer& peer, const Case& c) {
     if (n >= seen.size()) return failed(at + "the peer did not connect; peer: " + peer_log);
     if (!seen[n].ok) return failed(at + format_error(seen[n].error) + "; peer: " + peer_log);
     if (auto bad = check_negotiated(c, seen[n].info, n); !bad.empty()) return failed(at + bad);
+    if (auto bad = check_extensions(c, seen[n].info, seen[n].protocol); !bad.empty()) return failed(at + bad);
     if (seen[n].peercert != c.client_cert) return failed(at + (c.client_cert ? "no client certificate" : "an unexpected client certificate"));
     if (n >= run.connections.size() || !run.connections[n].handshake_ok)
       return failed(at + "the peer did not finish its handshake; peer: " + peer_log);
@@ -179,6 +198,14 @@ Options essl_options(const Case& c) {
       o.fail_if_no_peer_cert = true;
       o.cacertfile = pki("ca.pem");
     }
+    if (!c.server_alpn.empty()) o.alpn_preferred_protocols = c.server_alpn;
+    if (!c.server_npn.empty()) o.next_protocols_advertised = c.server_npn;
+    if (c.sni_host_ecdsa) {
+      SniOptions host;
+      host.certfile = pki("server-ecdsa.pem");
+      host.keyfile = pki("server-ecdsa-key.pem");
+      o.sni_hosts = {{std::string(Case::sni_host_name), host}};
+    }
   } else {
     o.verify = c.client_verifies ? Verify::verify_peer : Verify::verify_none;
     o.cacertfile = pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem");
@@ -186,6 +213,15 @@ Options essl_options(const Case& c) {
       o.certfile = pki("client-rsa.pem");
       o.keyfile = pki("client-rsa-key.pem");
     }
+    if (!c.client_alpn.empty()) o.alpn_advertised_protocols = c.client_alpn;
+    if (!c.client_npn.empty()) {
+      NextProtocolPreference p;
+      p.precedence = NextProtocolPreference::Precedence::client;
+      p.protocols = c.client_npn;
+      o.client_preferred_next_protocols = p;
+    }
+    // essl connects to 127.0.0.1, which sends no name unless the case gives one.
+    if (!c.sni.empty()) o.server_name_indication = c.sni;
   }
   return o;
 }

@@ -1,13 +1,18 @@
 // Certificates, private keys, TLS signatures and basic path validation.
 #include "crypto_glue/certs.hpp"
 
+#include <botan/base64.h>
 #include <botan/ber_dec.h>
 #include <botan/certstor.h>
+#include <botan/cipher_mode.h>
 #include <botan/data_src.h>
 #include <botan/der_enc.h>
+#include <botan/dsa.h>
 #include <botan/ec_group.h>
 #include <botan/ecc_key.h>
 #include <botan/ecdsa.h>
+#include <botan/hash.h>
+#include <botan/hex.h>
 #include <botan/pem.h>
 #include <botan/pkcs8.h>
 #include <botan/rsa.h>
@@ -42,21 +47,21 @@ KeyAlgo algo_of(const std::string& botan_name) {
 
 std::string_view as_text(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
-// PEM blocks with `label`, in order; a block that does not decode gives nullopt.
-std::optional<std::vector<Botan::secure_vector<uint8_t>>> pem_blocks(std::string_view text,
-                                                                     const std::string& label) {
+// PEM blocks with `label`, in order; a block that does not decode fails with the reason.
+Result<std::vector<Botan::secure_vector<uint8_t>>, std::string> pem_blocks(std::string_view text,
+                                                                          const std::string& label) {
   const std::string begin = "-----BEGIN " + label + "-----";
   const std::string end = "-----END " + label + "-----";
   std::vector<Botan::secure_vector<uint8_t>> out;
   size_t at = 0;
   while ((at = text.find(begin, at)) != std::string_view::npos) {
     const size_t stop = text.find(end, at);
-    if (stop == std::string_view::npos) return std::nullopt;
+    if (stop == std::string_view::npos) return fail(std::string("no END line"));
     const std::string block(text.substr(at, stop + end.size() - at));
     try {
       out.push_back(Botan::PEM_Code::decode_check_label(block, label));
-    } catch (...) {
-      return std::nullopt;
+    } catch (const std::exception& e) {
+      return fail(std::string(e.what()));
     }
     at = stop + end.size();
   }
@@ -65,17 +70,24 @@ std::optional<std::vector<Botan::secure_vector<uint8_t>>> pem_blocks(std::string
 
 bool looks_like_pem(ByteView b) { return as_text(b).find("-----BEGIN ") != std::string_view::npos; }
 
+// ---- private keys ----
+
+using SecureBytes = Botan::secure_vector<uint8_t>;
+using KeyResult = Result<std::unique_ptr<Botan::Private_Key>, KeyError>;
+
+Unexpected<KeyError> key_error(KeyError::Reason r, std::string text) { return fail(KeyError{r, std::move(text)}); }
+
 // RFC 8017 A.1.2 RSAPrivateKey.
-std::unique_ptr<Botan::Private_Key> load_pkcs1_rsa(const Botan::secure_vector<uint8_t>& der) {
+std::unique_ptr<Botan::Private_Key> load_pkcs1_rsa(const SecureBytes& der) {
   return std::make_unique<Botan::RSA_PrivateKey>(Botan::AlgorithmIdentifier(), der);
 }
 
 // RFC 5915 3 ECPrivateKey; the curve comes from its [0] parameters.
-std::unique_ptr<Botan::Private_Key> load_sec1_ec(const Botan::secure_vector<uint8_t>& der) {
+std::unique_ptr<Botan::Private_Key> load_sec1_ec(const SecureBytes& der) {
   Botan::BER_Decoder outer(der);
   Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE);
   size_t version = 0;
-  Botan::secure_vector<uint8_t> priv;
+  SecureBytes priv;
   seq.decode(version);
   seq.decode(priv, Botan::OCTET_STRING);
   Botan::BER_Object params = seq.get_next_object();
@@ -86,56 +98,308 @@ std::unique_ptr<Botan::Private_Key> load_sec1_ec(const Botan::secure_vector<uint
   return std::make_unique<Botan::ECDSA_PrivateKey>(alg, der);
 }
 
-std::unique_ptr<Botan::Private_Key> load_pkcs8(ByteView data, const std::string& password) {
-  Botan::DataSource_Memory src(data.data(), data.size());
-  if (password.empty()) return Botan::PKCS8::load_key(src);
-  return Botan::PKCS8::load_key(src, password);
+constexpr size_t max_key_der = 32 * 1024;
+constexpr size_t max_key_bits = 16384;  // signing with a bigger key would take seconds
+constexpr size_t max_dsa_p_bits = 8192;
+constexpr size_t max_dsa_q_bits = 512;
+
+// OpenSSL's DSAPrivateKey: SEQUENCE { version 0, p, q, g, y, x }. The public value y must be g^x mod p.
+std::unique_ptr<Botan::Private_Key> load_openssl_dsa(const SecureBytes& der) {
+  Botan::BER_Decoder outer(der);
+  Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE);
+  size_t version = 1;
+  Botan::BigInt p, q, g, y, x;
+  seq.decode(version).decode(p).decode(q).decode(g).decode(y).decode(x);
+  seq.verify_end();
+  outer.verify_end();
+  if (version != 0 || p < 3 || q < 2 || g < 2 || g >= p || x < 1 || x >= q || p.bits() > max_dsa_p_bits ||
+      q.bits() > max_dsa_q_bits)
+    return nullptr;
+  auto key = std::make_unique<Botan::DSA_PrivateKey>(Botan::system_rng(), Botan::DL_Group(p, q, g), x);
+  if (key->get_y() != y) return nullptr;
+  return key;
 }
 
-Result<std::unique_ptr<Botan::Private_Key>, std::string> load_private_key(ByteView in,
-                                                                          const std::string& password) {
-  if (looks_like_pem(in)) {
-    const std::string_view text = as_text(in);
-    if (text.find("-----BEGIN PRIVATE KEY-----") != std::string_view::npos ||
-        text.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos) {
+// RFC 5208 5 PrivateKeyInfo, unencrypted. Botan computes a DSA key's public value while loading it, so
+// an oversized DSA group is refused first.
+std::unique_ptr<Botan::Private_Key> load_pkcs8_plain(const SecureBytes& der) {
+  size_t version = 0;
+  Botan::AlgorithmIdentifier alg;
+  Botan::BER_Decoder(der).start_cons(Botan::SEQUENCE).decode(version).decode(alg);
+  if (alg.get_oid() == Botan::OID("1.2.840.10040.4.1")) {
+    Botan::BigInt p, q;
+    Botan::BER_Decoder(alg.get_parameters()).start_cons(Botan::SEQUENCE).decode(p).decode(q);
+    if (p.bits() > max_dsa_p_bits || q.bits() > max_dsa_q_bits) return nullptr;
+  }
+  Botan::DataSource_Memory src(der);
+  return Botan::PKCS8::load_key(src);
+}
+
+// RFC 5208 6 EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }; nullopt when
+// the input does not have that shape.
+struct EncryptedPkcs8 {
+  Botan::AlgorithmIdentifier alg;
+  SecureBytes data;
+};
+std::optional<EncryptedPkcs8> as_encrypted_pkcs8(const SecureBytes& der) {
+  try {
+    EncryptedPkcs8 e;
+    Botan::BER_Decoder outer(der);
+    outer.start_cons(Botan::SEQUENCE).decode(e.alg).decode(e.data, Botan::OCTET_STRING).verify_end();
+    outer.verify_end();
+    return e;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// PBES2 (RFC 8018 6.2, A.4) with PBKDF2 or scrypt (RFC 7914 7.1) and a cipher this build has. The work
+// factors are bounded so that a hostile file cannot stall the loader or exhaust memory.
+constexpr size_t max_pbkdf2_iterations = 10'000'000;
+constexpr size_t max_scrypt_memory = size_t{64} << 20;  // 128 * N * r bytes; OpenSSL allows 32 MiB
+
+Result<void, KeyError> check_pbes2(const EncryptedPkcs8& e) {
+  const Botan::OID pbkdf2("1.2.840.113549.1.5.12");
+  const Botan::OID scrypt("1.3.6.1.4.1.11591.4.11");
+  if (e.alg.get_oid() != Botan::OID("1.2.840.113549.1.5.13"))
+    return key_error(KeyError::Reason::unsupported,
+                     "key encryption " + e.alg.get_oid().to_formatted_string() + " is not supported (use PBES2)");
+  Botan::AlgorithmIdentifier kdf, enc;
+  bool bounded = false;
+  try {
+    Botan::BER_Decoder(e.alg.get_parameters()).start_cons(Botan::SEQUENCE).decode(kdf).decode(enc).verify_end();
+    SecureBytes salt;
+    Botan::BER_Decoder params(kdf.get_parameters());
+    Botan::BER_Decoder seq = params.start_cons(Botan::SEQUENCE);
+    seq.decode(salt, Botan::OCTET_STRING);
+    if (kdf.get_oid() == pbkdf2) {
+      size_t iterations = 0;
+      seq.decode(iterations);
+      bounded = iterations > 0 && iterations <= max_pbkdf2_iterations;
+    } else if (kdf.get_oid() == scrypt) {
+      size_t n = 0, r = 0, p = 0;
+      seq.decode(n).decode(r).decode(p);
+      bounded = n > 1 && (n & (n - 1)) == 0 && r > 0 && p > 0 && p <= 16 && n <= max_scrypt_memory / 128 / r;
+    } else {
+      return key_error(KeyError::Reason::unsupported,
+                       "key derivation " + kdf.get_oid().to_formatted_string() + " is not supported");
+    }
+  } catch (...) {
+    return key_error(KeyError::Reason::corrupt, "damaged PBES2 parameters");
+  }
+  if (!bounded) return key_error(KeyError::Reason::unsupported, "key derivation work factor out of range");
+  const std::string cipher = enc.get_oid().to_formatted_string();
+  if (!Botan::Cipher_Mode::create(cipher, Botan::DECRYPTION))
+    return key_error(KeyError::Reason::unsupported, "key encryption " + cipher + " is not supported");
+  return {};
+}
+
+// With the structure and parameters known to be sound, a failure to decrypt (padding or tag) or to
+// decode what decrypts means the password is wrong.
+KeyResult decrypt_pkcs8(const SecureBytes& der, const EncryptedPkcs8& e, const std::string& password) {
+  if (auto ok = check_pbes2(e); !ok) return fail(ok.error());
+  if (password.empty()) return key_error(KeyError::Reason::needs_password, "the key is encrypted and no password is given");
+  try {
+    Botan::DataSource_Memory src(der);
+    return Botan::PKCS8::load_key(src, password);
+  } catch (...) {
+    return key_error(KeyError::Reason::wrong_password, "wrong password");
+  }
+}
+
+std::unique_ptr<Botan::Private_Key> load_as(KeyFormat f, const SecureBytes& der) {
+  switch (f) {
+    case KeyFormat::rsa_pkcs1: return load_pkcs1_rsa(der);
+    case KeyFormat::dsa_openssl: return load_openssl_dsa(der);
+    case KeyFormat::ec_sec1: return load_sec1_ec(der);
+    case KeyFormat::pkcs8: return load_pkcs8_plain(der);
+    case KeyFormat::any: break;
+  }
+  return nullptr;
+}
+
+const char* format_name(KeyFormat f) {
+  switch (f) {
+    case KeyFormat::rsa_pkcs1: return "an RSAPrivateKey";
+    case KeyFormat::dsa_openssl: return "a DSAPrivateKey";
+    case KeyFormat::ec_sec1: return "an ECPrivateKey";
+    case KeyFormat::pkcs8: return "a PrivateKeyInfo";
+    case KeyFormat::any: break;
+  }
+  return "a private key";
+}
+
+// DER in `format`, or (any) whichever encoding it is.
+KeyResult load_der(const SecureBytes& der, const std::string& password, KeyFormat format) {
+  // An RSA-16384 key is about 9 KiB; bigger inputs would only make the arithmetic below slow.
+  if (der.size() > max_key_der) return key_error(KeyError::Reason::unsupported, "a key larger than 32 KiB");
+  if (format == KeyFormat::any) {
+    if (auto enc = as_encrypted_pkcs8(der)) return decrypt_pkcs8(der, *enc, password);
+    for (KeyFormat f : {KeyFormat::pkcs8, KeyFormat::rsa_pkcs1, KeyFormat::ec_sec1, KeyFormat::dsa_openssl}) {
       try {
-        return load_pkcs8(in, password);
-      } catch (const std::exception& e) {
-        return fail(std::string("PKCS#8 key: ") + e.what());
+        if (auto key = load_as(f, der)) return key;
+      } catch (...) {
       }
     }
-    if (text.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos)
-      return fail(std::string("encrypted traditional PEM keys are not supported; use encrypted PKCS#8"));
-    for (const char* label : {"RSA PRIVATE KEY", "EC PRIVATE KEY"}) {
-      auto blocks = pem_blocks(text, label);
-      if (!blocks) return fail(std::string("bad PEM block ") + label);
-      if (blocks->empty()) continue;
-      try {
-        auto key = std::string_view(label) == "RSA PRIVATE KEY" ? load_pkcs1_rsa(blocks->front())
-                                                                : load_sec1_ec(blocks->front());
-        if (key) return key;
-      } catch (const std::exception& e) {
-        return fail(std::string(label) + ": " + e.what());
-      }
-      return fail(std::string("bad ") + label);
+    try {
+      Botan::X509_Certificate(der.data(), der.size());
+      return key_error(KeyError::Reason::not_a_key, "a certificate, not a private key");
+    } catch (...) {
     }
-    return fail(std::string("no private key PEM block"));
-  }
-  // DER: PKCS#8 (plain or encrypted), then PKCS#1, then SEC1.
-  try {
-    return load_pkcs8(in, password);
-  } catch (...) {
-  }
-  const Botan::secure_vector<uint8_t> der(in.begin(), in.end());
-  try {
-    return load_pkcs1_rsa(der);
-  } catch (...) {
+    return key_error(KeyError::Reason::not_a_key, "not a private key (PKCS#8, PKCS#1, SEC1 or DSA)");
   }
   try {
-    if (auto key = load_sec1_ec(der)) return key;
+    if (auto key = load_as(format, der)) return key;
   } catch (...) {
   }
-  return fail(std::string("not a PKCS#8, PKCS#1 or SEC1 private key"));
+  return key_error(KeyError::Reason::not_a_key, std::string("not ") + format_name(format));
+}
+
+// One PEM block with its RFC 1421 headers (Proc-Type, DEK-Info) and base64 body.
+struct PemBlock {
+  std::string label;
+  std::map<std::string, std::string> headers;
+  std::string body;
+};
+
+bool is_key_label(std::string_view l) {
+  return l == "PRIVATE KEY" || l == "ENCRYPTED PRIVATE KEY" || l == "RSA PRIVATE KEY" || l == "DSA PRIVATE KEY" ||
+         l == "EC PRIVATE KEY";
+}
+
+// The first private key block of a PEM text; nullopt when there is none. An unterminated block is
+// reported through `error`.
+std::optional<PemBlock> first_key_block(std::string_view text, std::string& error) {
+  constexpr std::string_view begin = "-----BEGIN ";
+  size_t at = 0;
+  while ((at = text.find(begin, at)) != std::string_view::npos) {
+    const size_t label_at = at + begin.size();
+    const size_t label_end = text.find("-----", label_at);
+    const size_t line_end = text.find('\n', label_at);
+    if (label_end == std::string_view::npos || (line_end != std::string_view::npos && label_end > line_end)) {
+      at = label_at;
+      continue;
+    }
+    const std::string label(text.substr(label_at, label_end - label_at));
+    const std::string end = "-----END " + label + "-----";
+    const size_t body_at = label_end + 5;
+    const size_t stop = text.find(end, body_at);
+    if (!is_key_label(label)) {
+      at = stop == std::string_view::npos ? body_at : stop + end.size();
+      continue;
+    }
+    if (stop == std::string_view::npos) {
+      error = "unterminated " + label + " block";
+      return std::nullopt;
+    }
+    PemBlock b;
+    b.label = label;
+    std::string_view rest = text.substr(body_at, stop - body_at);
+    bool in_headers = true;
+    while (!rest.empty()) {
+      const size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+      const size_t colon = line.find(':');
+      if (in_headers && colon != std::string_view::npos) {
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        b.headers[std::string(line.substr(0, colon))] = std::string(value);
+        continue;
+      }
+      if (!line.empty()) in_headers = false;
+      b.body.append(line);
+    }
+    return b;
+  }
+  return std::nullopt;
+}
+
+// OpenSSL's legacy PEM encryption: the key is EVP_BytesToKey(cipher, MD5, salt = the first 8 bytes of
+// the IV, password, 1 iteration), that is D1 = MD5(password || salt), Di = MD5(D(i-1) || password ||
+// salt), concatenated; the body is the DER key in CBC mode with PKCS#7 padding.
+Result<SecureBytes, KeyError> legacy_decrypt(const PemBlock& b, const SecureBytes& data, const std::string& password) {
+  const auto dek = b.headers.find("DEK-Info");
+  if (dek == b.headers.end()) return key_error(KeyError::Reason::corrupt, "an encrypted key without DEK-Info");
+  const size_t comma = dek->second.find(',');
+  const std::string cipher = dek->second.substr(0, comma);
+  static const std::map<std::string, std::string> modes = {
+      {"AES-128-CBC", "AES-128/CBC/PKCS7"}, {"AES-192-CBC", "AES-192/CBC/PKCS7"},
+      {"AES-256-CBC", "AES-256/CBC/PKCS7"}, {"DES-EDE3-CBC", "TripleDES/CBC/PKCS7"},
+      {"DES-CBC", "DES/CBC/PKCS7"}};
+  const auto mode_name = modes.find(cipher);
+  if (mode_name == modes.end()) return key_error(KeyError::Reason::unsupported, "key encryption " + cipher + " is not supported");
+  auto mode = Botan::Cipher_Mode::create(mode_name->second, Botan::DECRYPTION);
+  if (!mode) return key_error(KeyError::Reason::unsupported, "key encryption " + cipher + " is not available");
+  std::vector<uint8_t> iv;
+  try {
+    if (comma == std::string::npos) throw std::invalid_argument("no IV");
+    iv = Botan::hex_decode(dek->second.substr(comma + 1));
+  } catch (...) {
+    return key_error(KeyError::Reason::corrupt, "bad DEK-Info IV");
+  }
+  const size_t block = mode->default_nonce_length();  // CBC: the IV is one block
+  if (iv.size() != block || data.empty() || data.size() % block != 0)
+    return key_error(KeyError::Reason::corrupt, "bad encrypted key length or IV");
+  if (password.empty()) return key_error(KeyError::Reason::needs_password, "the key is encrypted and no password is given");
+
+  const size_t key_len = mode->key_spec().maximum_keylength();
+  auto md5 = Botan::HashFunction::create_or_throw("MD5");
+  SecureBytes key, d;
+  while (key.size() < key_len) {
+    md5->update(d);
+    md5->update(password);
+    md5->update(iv.data(), 8);
+    d = md5->final();
+    key.insert(key.end(), d.begin(), d.end());
+  }
+  key.resize(key_len);
+  SecureBytes plain = data;
+  try {
+    mode->set_key(key);
+    mode->start(iv);
+    mode->finish(plain);
+  } catch (...) {
+    return key_error(KeyError::Reason::wrong_password, "wrong password");
+  }
+  return plain;
+}
+
+KeyResult load_pem(std::string_view text, const std::string& password) {
+  std::string error;
+  auto block = first_key_block(text, error);
+  if (!block) {
+    if (!error.empty()) return key_error(KeyError::Reason::corrupt, error);
+    return key_error(KeyError::Reason::not_a_key, "no private key in it");
+  }
+  SecureBytes der;
+  try {
+    der = Botan::base64_decode(block->body);
+  } catch (...) {
+    return key_error(KeyError::Reason::corrupt, "bad base64 in the " + block->label + " block");
+  }
+  if (block->label == "ENCRYPTED PRIVATE KEY") {
+    auto enc = as_encrypted_pkcs8(der);
+    if (!enc) return key_error(KeyError::Reason::corrupt, "a damaged ENCRYPTED PRIVATE KEY block");
+    return decrypt_pkcs8(der, *enc, password);
+  }
+  const KeyFormat format = block->label == "PRIVATE KEY"       ? KeyFormat::pkcs8
+                           : block->label == "RSA PRIVATE KEY" ? KeyFormat::rsa_pkcs1
+                           : block->label == "DSA PRIVATE KEY" ? KeyFormat::dsa_openssl
+                                                               : KeyFormat::ec_sec1;
+  const auto proc = block->headers.find("Proc-Type");
+  const bool encrypted = proc != block->headers.end() && proc->second.find("ENCRYPTED") != std::string::npos;
+  if (encrypted) {
+    auto plain = legacy_decrypt(*block, der, password);
+    if (!plain) return fail(plain.error());
+    auto key = load_der(plain.value(), "", format);
+    if (!key) return key_error(KeyError::Reason::wrong_password, "wrong password");
+    return key;
+  }
+  auto key = load_der(der, "", format);
+  if (!key) return key_error(KeyError::Reason::corrupt, "a damaged " + block->label + " block");
+  return key;
 }
 
 // ---- signature schemes (RFC 5246 7.4.1.4.1; RFC 8446 4.2.3 for rsa_pss_rsae_*) ----
@@ -302,19 +566,41 @@ Bytes Certificate::issuer_dn() const { return impl ? impl->cert.raw_issuer_dn() 
 
 bool Certificate::is_self_signed() const { return impl && impl->cert.is_self_signed(); }
 
-Result<std::vector<Certificate>, std::string> parse_certificates(ByteView pem_or_der) {
-  std::vector<Certificate> out;
+Result<std::vector<Bytes>, std::string> split_pem_or_der(ByteView pem_or_der, const std::string& label,
+                                                         const std::string& what) {
+  std::vector<Bytes> out;
   if (!looks_like_pem(pem_or_der)) {
-    auto c = Certificate::from_der(pem_or_der);
-    if (!c) return fail(c.error());
-    out.push_back(std::move(c.value()));
+    // DER objects back to back: each element's extent comes from the BER reader's position.
+    if (pem_or_der.empty()) return fail("no " + what);
+    try {
+      Botan::DataSource_Memory src(pem_or_der.data(), pem_or_der.size());
+      Botan::BER_Decoder dec(src);
+      size_t start = 0;
+      while (dec.more_items()) {
+        const Botan::BER_Object obj = dec.get_next_object();
+        if (!obj.is_a(Botan::SEQUENCE, Botan::CONSTRUCTED)) return fail("not a " + what + ": not a DER SEQUENCE");
+        const size_t end = src.get_bytes_read();
+        out.emplace_back(pem_or_der.begin() + ptrdiff_t(start), pem_or_der.begin() + ptrdiff_t(end));
+        start = end;
+      }
+    } catch (const std::exception& e) {
+      return fail("not a " + what + ": " + e.what());
+    }
     return out;
   }
-  auto blocks = pem_blocks(as_text(pem_or_der), "CERTIFICATE");
-  if (!blocks) return fail(std::string("bad CERTIFICATE PEM block"));
-  if (blocks->empty()) return fail(std::string("no CERTIFICATE PEM block"));
-  for (const auto& b : *blocks) {
-    auto c = Certificate::from_der(ByteView(b.data(), b.size()));
+  auto blocks = pem_blocks(as_text(pem_or_der), label);
+  if (!blocks) return fail("bad " + label + " PEM block: " + blocks.error());
+  if (blocks->empty()) return fail("no " + what + " in it (no " + label + " PEM block)");
+  for (const auto& b : *blocks) out.emplace_back(b.begin(), b.end());
+  return out;
+}
+
+Result<std::vector<Certificate>, std::string> parse_certificates(ByteView pem_or_der) {
+  auto ders = split_pem_or_der(pem_or_der, "CERTIFICATE", "certificate");
+  if (!ders) return fail(ders.error());
+  std::vector<Certificate> out;
+  for (const Bytes& der : *ders) {
+    auto c = Certificate::from_der(der);
     if (!c) return fail(c.error());
     out.push_back(std::move(c.value()));
   }
@@ -323,20 +609,36 @@ Result<std::vector<Certificate>, std::string> parse_certificates(ByteView pem_or
 
 // ---- PrivateKey ----
 
-Result<PrivateKey, std::string> PrivateKey::parse(ByteView pem_or_der, const std::string& password) {
+Result<PrivateKey, KeyError> load_private_key(ByteView pem_or_der, const std::string& password, KeyFormat format) {
   try {
-    auto key = load_private_key(pem_or_der, password);
+    KeyResult key = format == KeyFormat::any && looks_like_pem(pem_or_der)
+                        ? load_pem(as_text(pem_or_der), password)
+                        : load_der(SecureBytes(pem_or_der.begin(), pem_or_der.end()), password, format);
     if (!key) return fail(key.error());
+    const KeyAlgo algo = algo_of(key.value()->algo_name());
+    if (algo == KeyAlgo::other)
+      return key_error(KeyError::Reason::unsupported, "a " + key.value()->algo_name() + " key is not usable in TLS 1.2 and below");
+    if (key.value()->key_length() > max_key_bits)
+      return key_error(KeyError::Reason::unsupported, "a key of more than " + std::to_string(max_key_bits) + " bits");
+    // Botan's key checks run primality tests (tens of milliseconds for RSA-2048, more for DSA), too
+    // much for every Config::make; the public key is compared with the certificate's instead, and
+    // Botan checks each RSA signature with the public key before releasing it.
     PrivateKey k;
-    k.impl = std::make_shared<Impl>();
-    k.impl->algo = algo_of(key.value()->algo_name());
+    k.impl = std::make_shared<PrivateKey::Impl>();
+    k.impl->algo = algo;
     k.impl->key = std::move(key.value());
     return k;
   } catch (const std::exception& e) {
-    return fail(std::string("private key: ") + e.what());
+    return key_error(KeyError::Reason::corrupt, std::string("private key: ") + e.what());
   } catch (...) {
-    return fail(std::string("private key: unreadable"));
+    return key_error(KeyError::Reason::corrupt, "private key: unreadable");
   }
+}
+
+Result<PrivateKey, std::string> PrivateKey::parse(ByteView pem_or_der, const std::string& password) {
+  auto key = load_private_key(pem_or_der, password);
+  if (!key) return fail(key.error().text);
+  return std::move(key.value());
 }
 
 KeyAlgo PrivateKey::algo() const { return impl ? impl->algo : KeyAlgo::other; }

@@ -1,4 +1,6 @@
-// Record protection (RFC 5246 6.2.3, RFC 4346 6.2.3.2, RFC 2246 6.2.3, RFC 6101 5.2.3, RFC 5288).
+// Record protection (RFC 5246 6.2.3, RFC 4346 6.2.3.2, RFC 2246 6.2.3, RFC 6101 5.2.3, RFC 5288): RC4
+// (stream), DES, 3DES and AES in CBC mode with HMAC-MD5/SHA-1/SHA-256/SHA-384 or the SSL 3.0 MAC, and
+// AES-GCM.
 //
 // Cipher objects are made once per direction; records are encrypted and decrypted in place, and the
 // buffers the checks need live in the object, so steady-state traffic allocates nothing here.
@@ -14,6 +16,7 @@
 #include <botan/exceptn.h>
 #include <botan/hash.h>
 #include <botan/mac.h>
+#include <botan/stream_cipher.h>
 
 #include <algorithm>
 #include <array>
@@ -88,6 +91,7 @@ size_t enc_key_size(Cipher c) {
     case Cipher::aes_256_gcm: return 32;
     case Cipher::des3_ede_cbc: return 24;
     case Cipher::des_cbc: return 8;
+    case Cipher::rc4_128: return 16;
     default: return 0;
   }
 }
@@ -447,6 +451,58 @@ class CbcProtection final : public RecordProtection {
   std::array<uint8_t, max_block> enc_iv_{}, dec_iv_{};  // TLS 1.0 / SSL 3.0 chained IVs
 };
 
+// ---- RC4 with a MAC (RFC 5246 6.2.3.1, RFC 6101 5.2.3.1) ----
+
+// A stream cipher record is plaintext || MAC, encrypted with the keystream that runs on from record to
+// record. Without padding there is nothing for a timing attack to learn: the MAC is computed over a
+// length that the record's length gives away anyway, and compared in constant time.
+class StreamProtection final : public RecordProtection {
+ public:
+  StreamProtection(std::unique_ptr<Botan::StreamCipher> enc, std::unique_ptr<Botan::StreamCipher> dec,
+                   std::unique_ptr<RecordMac> mac)
+      : enc_(std::move(enc)), dec_(std::move(dec)), mac_(std::move(mac)) {}
+
+  size_t max_overhead() const override { return mac_->size(); }
+
+  void protect(uint8_t content_type, uint16_t version, uint64_t seq, ByteView plaintext, Bytes& out,
+               Rng&) override {
+    try {
+      const size_t body = out.size();
+      out.resize(body + plaintext.size() + mac_->size());
+      std::copy(plaintext.begin(), plaintext.end(), out.begin() + static_cast<ptrdiff_t>(body));
+      mac_->compute(seq, content_type, version, plaintext.data(), plaintext.size(),
+                    out.data() + body + plaintext.size());
+      enc_->cipher1(out.data() + body, out.size() - body);
+    } catch (...) {
+      std::terminate();  // unreachable with the sizes checked at construction; never send plaintext
+    }
+  }
+
+  Result<std::span<uint8_t>, AlertDescription> unprotect(uint8_t content_type, uint16_t version, uint64_t seq,
+                                                         std::span<uint8_t> fragment) override {
+    if (fragment.size() > max_ciphertext) return fail(AlertDescription::record_overflow);
+    const size_t t = mac_->size();
+    if (fragment.size() < t) return fail(AlertDescription::bad_record_mac);
+    const size_t len = fragment.size() - t;
+    try {
+      dec_->cipher1(fragment.data(), fragment.size());
+      std::array<uint8_t, max_mac> computed{};
+      mac_->compute(seq, content_type, version, fragment.data(), len, computed.data());
+      uint64_t diff = 0;
+      for (size_t k = 0; k < t; ++k) diff |= static_cast<uint64_t>(computed[k] ^ fragment[len + k]);
+      if (barrier(ct_is_zero(diff)) == 0) return fail(AlertDescription::bad_record_mac);
+    } catch (...) {
+      return fail(AlertDescription::bad_record_mac);
+    }
+    if (len > max_plaintext) return fail(AlertDescription::record_overflow);
+    return fragment.first(len);
+  }
+
+ private:
+  std::unique_ptr<Botan::StreamCipher> enc_, dec_;
+  std::unique_ptr<RecordMac> mac_;
+};
+
 }  // namespace
 
 KeyLengths key_lengths(Version v, const SuiteSpec& s) {
@@ -466,11 +522,20 @@ std::unique_ptr<RecordProtection> make_record_protection(Version v, const SuiteS
       if (!gcm) return nullptr;
       return std::make_unique<GcmProtection>(std::move(gcm), iv);
     }
-    const char* name = cbc_name(s.cipher);
-    if (name == nullptr || mac_key.size() != k.mac_key) return nullptr;
+    // RFC 6101 5.2.3.1: SSL 3.0 defines its MAC for MD5 and SHA-1 only.
     if (v == Version::sslv3 && s.mac != Hash::md5 && s.mac != Hash::sha) return nullptr;
+    if (mac_key.size() != k.mac_key) return nullptr;
     auto mac = RecordMac::make(s.mac, mac_key, v == Version::sslv3);
     if (!mac) return nullptr;
+    if (s.cipher == Cipher::rc4_128) {
+      auto enc = Botan::StreamCipher::create_or_throw("RC4");
+      auto dec = Botan::StreamCipher::create_or_throw("RC4");
+      enc->set_key(enc_key.data(), enc_key.size());
+      dec->set_key(enc_key.data(), enc_key.size());
+      return std::make_unique<StreamProtection>(std::move(enc), std::move(dec), std::move(mac));
+    }
+    const char* name = cbc_name(s.cipher);
+    if (name == nullptr) return nullptr;
     auto enc = Botan::Cipher_Mode::create_or_throw(name, Botan::ENCRYPTION);
     auto dec = Botan::Cipher_Mode::create_or_throw(name, Botan::DECRYPTION);
     enc->set_key(enc_key.data(), enc_key.size());

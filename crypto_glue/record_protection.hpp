@@ -1,9 +1,12 @@
 // Record protection: the cipher state of one direction (RFC 5246 6.2.3).
 //
-// Block ciphers: MAC-then-encrypt with CBC; TLS 1.0 chains the IV across records (implicit), 1.1+ sends
-// an explicit IV. unprotect() checks padding and MAC in constant time (Lucky13): the work done does not
-// depend on the padding length or on whether the padding was valid. AEAD (GCM): 8-byte explicit nonce,
-// additional data = seq || type || version || length.
+// Stream cipher (RC4): MAC-then-encrypt, the keystream running on across records, no IV.
+// Block ciphers (DES, 3DES, AES): MAC-then-encrypt with CBC; SSL 3.0 and TLS 1.0 chain the IV across
+// records (implicit), 1.1+ sends an explicit IV. unprotect() checks padding and MAC in constant time
+// (Lucky13): the work done does not depend on the padding length or on whether the padding was valid.
+// SSL 3.0 padding may hold any bytes and must be shorter than a block (RFC 6101 5.2.3.2).
+// MACs: HMAC with MD5, SHA-1, SHA-256 or SHA-384; SSL 3.0's own MD5/SHA-1 construction (RFC 6101 5.2.3.1).
+// AEAD (GCM): 8-byte explicit nonce, additional data = seq || type || version || length.
 #pragma once
 #include <memory>
 
@@ -40,7 +43,10 @@ class RecordProtection {
 };
 
 // `padding_check` false: TLS 1.0 accepts any padding bytes (only the length byte is used), as the spec's
-// padding_check option documents. Keys are taken from the key block by the caller.
+// padding_check option documents; this makes TLS 1.0 CBC records open to the POODLE attack. TLS 1.1 and
+// later always check the padding. Keys are taken from the key block by the caller; nullptr for a
+// combination that does not exist (wrong key sizes, GCM below TLS 1.2, an SSL 3.0 MAC other than MD5 or
+// SHA-1).
 std::unique_ptr<RecordProtection> make_record_protection(Version v, const SuiteSpec& s, ByteView mac_key,
                                                          ByteView enc_key, ByteView iv, bool padding_check);
 

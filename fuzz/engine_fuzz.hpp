@@ -12,10 +12,9 @@
 
 namespace essl::fuzz {
 
-// tests/data/<name> under $ESSL_SOURCE_ROOT, else the source tree the target was built from, else
-// beside the executable (OSS-Fuzz copies tests/data into $OUT).
-inline std::string engine_data_path(const char* name) {
-  const std::string rel = std::string("/tests/data/") + name;
+// <rel> (a path in the source tree, starting with '/') under $ESSL_SOURCE_ROOT, else under the source
+// tree the target was built from, else beside the executable (OSS-Fuzz copies the files into $OUT).
+inline std::string source_file_path(const std::string& rel) {
   if (const char* root = std::getenv("ESSL_SOURCE_ROOT")) return root + rel;
   std::error_code ec;
 #ifdef ESSL_FUZZ_SOURCE_ROOT
@@ -25,6 +24,9 @@ inline std::string engine_data_path(const char* name) {
   if (!ec && std::filesystem::exists(exe.parent_path().string() + rel, ec)) return exe.parent_path().string() + rel;
   return "." + rel;
 }
+
+// tests/data/<name>.
+inline std::string engine_data_path(const char* name) { return source_file_path(std::string("/tests/data/") + name); }
 
 // The configurations, built once. No session cache: every input starts from the same state.
 inline const Config& engine_base_config(Role role) {

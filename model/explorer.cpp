@@ -24,6 +24,7 @@
 #include "codecs/handshake.hpp"
 #include "codecs/hello.hpp"
 #include "codecs/key_exchange.hpp"
+#include "codecs/next_protocol.hpp"
 #include "codecs/record.hpp"
 #include "crypto_glue/prf.hpp"
 #include "model/reference_mealy.hpp"
@@ -65,6 +66,7 @@ std::shared_ptr<const Config> config(Role role, const Scenario& sc, std::shared_
       o.cacertfile = data_path("ca.pem");
       o.fail_if_no_peer_cert = sc.fail_if_no_peer_cert;
     }
+    if (sc.npn) o.next_protocols_advertised = std::vector<std::string>{"h2"};
   } else if (sc.client_cert) {
     o.certfile = data_path("client-rsa.pem");
     o.keyfile = data_path("client-rsa-key.pem");
@@ -132,6 +134,7 @@ class Peer {
         codec::encode_renegotiation_info(codec::RenegotiationInfo{}, wri);
         ch.extensions = {{uint16_t(codec::ExtensionType::signature_algorithms), sa},
                          {uint16_t(codec::ExtensionType::renegotiation_info), ri}};
+        if (sc_.npn) ch.extensions.push_back({uint16_t(codec::ExtensionType::next_protocol_negotiation), {}});
         return handshake(HandshakeType::client_hello, encoded(ch, codec::encode_client_hello));
       }
       case In::server_hello: {
@@ -203,6 +206,9 @@ class Peer {
         }
         return handshake(HandshakeType::certificate_verify, encoded(cv, codec::encode_certificate_verify));
       }
+      case In::next_protocol:
+        return handshake(HandshakeType::next_protocol,
+                         encoded(codec::make_next_protocol("h2"), codec::encode_next_protocol));
       case In::change_cipher_spec: {
         Bytes rec = record(ContentType::change_cipher_spec, Bytes{1});
         if (pending_write_) {
@@ -479,7 +485,7 @@ int main(int argc, char** argv) {
     }
   }
   const Scenario scenarios[] = {
-      // name, test_client, cert_requested, client_cert, fail_if_no_peer_cert, resume
+      // name, test_client, cert_requested, client_cert, fail_if_no_peer_cert, resume[, npn]
       {"client", true, false, false, false, false},
       {"client_with_cert", true, false, true, false, false},
       {"client_resume", true, false, false, false, true},
@@ -488,6 +494,8 @@ int main(int argc, char** argv) {
       {"server_no_client_cert_optional", false, true, false, false, false},
       {"server_no_auth", false, false, false, false, false},
       {"server_resume", false, false, false, false, true},
+      {"server_npn", false, false, false, false, false, true},
+      {"server_resume_npn", false, false, false, false, true, true},
   };
   auto t0 = std::chrono::steady_clock::now();
   size_t total_seq = 0, total_mismatch = 0, ref_states = 0, ref_trans = 0, eng_states = 0, eng_trans = 0;

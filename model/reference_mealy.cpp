@@ -12,6 +12,7 @@ std::string_view in_name(In i) {
     case In::server_hello_done: return "ServerHelloDone";
     case In::client_key_exchange: return "ClientKeyExchange";
     case In::certificate_verify: return "CertificateVerify";
+    case In::next_protocol: return "NextProtocol";
     case In::change_cipher_spec: return "ChangeCipherSpec";
     case In::finished: return "Finished";
     case In::application_data: return "ApplicationData";
@@ -150,8 +151,14 @@ std::string Reference::server(In i) {
       if (i != In::change_cipher_spec) break;
       st_ = St::s_wait_finished;
       return "-";
+    // draft-agl-tls-nextprotoneg-04 3: when the server answered NPN, the client's NextProtocol comes
+    // once, after its ChangeCipherSpec and before its Finished.
     case St::s_wait_finished:
-      if (i != In::finished) break;
+      if (i == In::next_protocol && sc_.npn && !npn_done_) {
+        npn_done_ = true;
+        return "-";
+      }
+      if (i != In::finished || sc_.npn != npn_done_) break;
       st_ = St::connected;
       return "CCS,Fin";
     case St::s_abbr_wait_ccs:
@@ -159,7 +166,11 @@ std::string Reference::server(In i) {
       st_ = St::s_abbr_wait_finished;
       return "-";
     case St::s_abbr_wait_finished:
-      if (i != In::finished) break;
+      if (i == In::next_protocol && sc_.npn && !npn_done_) {
+        npn_done_ = true;
+        return "-";
+      }
+      if (i != In::finished || sc_.npn != npn_done_) break;
       st_ = St::connected;
       return "-";
     default: break;

@@ -1,5 +1,6 @@
-// A reference Mealy machine of RFC 5246 (+ RFC 5746's refusal of renegotiation) handshakes, written from
-// the RFC and independently of statemachine/table.cpp: the explorer compares the real Engine with it.
+// A reference Mealy machine of RFC 5246 (+ RFC 5746's refusal of renegotiation, and the NextProtocol of
+// draft-agl-tls-nextprotoneg-04) handshakes, written from the RFCs and independently of
+// statemachine/table.cpp: the explorer compares the real Engine with it.
 //
 // Inputs are abstract messages from the peer; outputs are what the implementation answers, as text:
 //   "-"                        nothing (the message was accepted or ignored)
@@ -24,6 +25,7 @@ enum class In : uint8_t {
   server_hello_done,
   client_key_exchange,
   certificate_verify,
+  next_protocol,
   change_cipher_spec,
   finished,
   application_data,
@@ -34,9 +36,10 @@ enum class In : uint8_t {
 };
 inline constexpr In all_inputs[] = {In::client_hello,       In::server_hello,       In::certificate,
                                     In::server_key_exchange, In::certificate_request, In::server_hello_done,
-                                    In::client_key_exchange, In::certificate_verify, In::change_cipher_spec,
-                                    In::finished,           In::application_data,   In::alert,
-                                    In::hello_request,      In::empty_record,       In::garbage};
+                                    In::client_key_exchange, In::certificate_verify, In::next_protocol,
+                                    In::change_cipher_spec,  In::finished,           In::application_data,
+                                    In::alert,              In::hello_request,      In::empty_record,
+                                    In::garbage};
 std::string_view in_name(In i);
 
 // What is fixed for one exploration. The key exchange is RSA (no ServerKeyExchange).
@@ -47,6 +50,7 @@ struct Scenario {
   bool client_cert;            // the client has a certificate to send when asked
   bool fail_if_no_peer_cert;   // server option
   bool resume;                 // the client offers a session the server accepts
+  bool npn = false;            // server: the client asks for NPN and the server advertises protocols
 };
 
 class Reference {
@@ -86,6 +90,7 @@ class Reference {
   Scenario sc_;
   St st_;
   bool sent_cert_ = false;  // server: the client's Certificate was not empty
+  bool npn_done_ = false;   // server: the client's NextProtocol arrived
 };
 
 }  // namespace essl::model

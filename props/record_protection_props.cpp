@@ -1,5 +1,7 @@
-// Record protection: unprotect inverts protect for every suite shape, version and sequence number, and
-// any single-bit change of the protected fragment is detected.
+// Record protection: unprotect inverts protect for every cipher x MAC shape, version and sequence number
+// (runs of records, so that the RC4 keystream and the chained CBC IVs carry state from one record to the
+// next), any single-bit change of the protected fragment is detected, and arbitrary fragments are refused
+// cleanly. A stream record has no padding, so every bit is covered.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -26,6 +28,14 @@ const std::vector<Shape>& shapes() {
     out.push_back({Version::tlsv1_2, {K::ecdhe_rsa, Cipher::aes_256_cbc, Hash::sha384, Hash::sha384}});
     out.push_back({Version::tlsv1_2, {K::rsa, Cipher::aes_128_gcm, Hash::null, Hash::sha256}});
     out.push_back({Version::tlsv1_2, {K::rsa, Cipher::aes_256_gcm, Hash::null, Hash::sha384}});
+    // RC4, DES and the MD5 MAC (with the SSL 3.0 MAC at SSL 3.0).
+    for (Version v : {Version::sslv3, Version::tlsv1, Version::tlsv1_1, Version::tlsv1_2})
+      for (Cipher c : {Cipher::rc4_128, Cipher::des_cbc, Cipher::des3_ede_cbc, Cipher::aes_128_cbc})
+        for (Hash h : {Hash::md5, Hash::sha, Hash::sha256, Hash::sha384}) {
+          if (v == Version::sslv3 && h != Hash::md5 && h != Hash::sha) continue;  // RFC 6101 5.2.3.1
+          if (c != Cipher::rc4_128 && c != Cipher::des_cbc && h != Hash::md5) continue;  // listed above
+          out.push_back({v, {K::rsa, c, h}});
+        }
     return out;
   }();
   return all;
@@ -95,11 +105,27 @@ RC_GTEST_PROP(RecordProtectionProps, AnyBitFlipIsDetected, ()) {
   // are not covered by anything: a flip there that does not reach other bytes is accepted, by design.
   if (res.ok()) {
     const bool lenient = sh.v == Version::sslv3 || (sh.v == Version::tlsv1 && !padding_check);
+    RC_ASSERT(sh.s.cipher != Cipher::rc4_128);
     RC_ASSERT(lenient);
     RC_ASSERT(Bytes(res->begin(), res->end()) == pt);
     RC_TAG("unchecked padding byte");
   } else {
     RC_ASSERT(res.error() == AlertDescription::bad_record_mac);
+  }
+}
+
+// Whatever arrives as a fragment, unprotect answers with plaintext or an alert, never more than 2^14
+// bytes of plaintext.
+RC_GTEST_PROP(RecordProtectionProps, ArbitraryFragmentsAreRejectedCleanly, ()) {
+  const Shape& sh = shapes()[*rc::gen::inRange<size_t>(0, shapes().size())];
+  auto p = make_pair(sh, *rc::gen::arbitrary<uint64_t>(), true);
+  RC_ASSERT(p.reader != nullptr);
+  Bytes junk = *rc::gen::arbitrary<Bytes>();
+  auto res = p.reader->unprotect(23, static_cast<uint16_t>(sh.v), 0, junk);
+  if (res.ok()) {
+    RC_ASSERT(res->size() <= size_t{1} << 14);
+  } else {
+    RC_ASSERT(res.error() == AlertDescription::bad_record_mac || res.error() == AlertDescription::record_overflow);
   }
 }
 

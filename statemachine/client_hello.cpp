@@ -37,6 +37,26 @@ std::optional<Session> resumable(const Conn& c) {
   return s;
 }
 
+// ALPN when alpn_advertised_protocols is set, NPN (an empty extension) when
+// client_preferred_next_protocols is.
+void add_protocol_extensions(Conn& c, std::vector<codec::Extension>& exts) {
+  const Options& o = c.cfg->options;
+  if (o.alpn_advertised_protocols) {
+    codec::Bytes b;
+    codec::Writer w(b);
+    codec::encode_alpn(codec::ProtocolNameList{*o.alpn_advertised_protocols}, w);
+    add(exts, codec::ExtensionType::alpn, std::move(b));
+    c.hs->offered_alpn = true;
+  }
+  //= https://tools.ietf.org/html/draft-agl-tls-nextprotoneg-04#section-3
+  //# The "extension_data" field of a "next_protocol_negotiation" extension in a
+  //# "ClientHello" MUST be empty.
+  if (o.client_preferred_next_protocols) {
+    add(exts, codec::ExtensionType::next_protocol_negotiation, {});
+    c.hs->offered_npn = true;
+  }
+}
+
 }  // namespace
 
 Step client_send_hello(Conn& c) {
@@ -55,7 +75,7 @@ Step client_send_hello(Conn& c) {
 
   bool any_ecc = false;
   for (const SuiteInfo* s : cfg.suites)
-    if (s->min_version <= max) {
+    if (s->min_version <= max && s->max_version >= cfg.versions.back()) {
       ch.cipher_suites.push_back(s->id);
       any_ecc = any_ecc || suite_is_ecc(s->spec);
     }
@@ -77,6 +97,7 @@ Step client_send_hello(Conn& c) {
     codec::encode_server_name(codec::ServerNameList{{*host}}, w);
     add(ch.extensions, codec::ExtensionType::server_name, std::move(b));
     hs.offered_sni = true;
+    c.sni = *host;
   }
   if (any_ecc) {
     hs.offered_groups = own_groups();
@@ -95,6 +116,7 @@ Step client_send_hello(Conn& c) {
     codec::encode_signature_algorithms(codec::SignatureAlgorithms{hs.offered_sig_algs}, w);
     add(ch.extensions, codec::ExtensionType::signature_algorithms, std::move(b));
   }
+  add_protocol_extensions(c, ch.extensions);
   //= https://www.rfc-editor.org/rfc/rfc5746#section-3.4
   //# The client MUST include either an empty "renegotiation_info"
   //# extension, or the TLS_EMPTY_RENEGOTIATION_INFO_SCSV signaling

@@ -8,6 +8,49 @@ namespace {
 
 using codec::ExtensionType;
 
+bool listed(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+Step on_alpn(Conn& c, codec::ByteView data) {
+  if (!c.hs->offered_alpn) return refuse(AlertDescription::unsupported_extension, "alpn");
+  auto a = codec::decode_alpn(data);
+  if (!a) return refuse(codec::alert_for(a.error()), "alpn");
+  //= https://www.rfc-editor.org/rfc/rfc7301#section-3.1
+  //# The "extension_data" field of the ("application_layer_protocol_negotiation(16)")
+  //# extension is structured the same as described above for the client
+  //# "extension_data", except that the "ProtocolNameList" MUST contain
+  //# exactly one "ProtocolName".
+  if (a->names.size() != 1) return refuse(AlertDescription::handshake_failure, "alpn: not exactly one protocol");
+  if (!listed(*c.cfg->options.alpn_advertised_protocols, a->names.front()))
+    return refuse(AlertDescription::illegal_parameter, "alpn: protocol not offered");
+  if (c.hs->npn_choice) return refuse(AlertDescription::illegal_parameter, "both alpn and next_protocol_negotiation");
+  c.negotiated_protocol = a->names.front();
+  return {};
+}
+
+// The client's choice among the server's advertised protocols, by client_preferred_next_protocols.
+Step on_npn(Conn& c, codec::ByteView data) {
+  if (!c.hs->offered_npn) return refuse(AlertDescription::unsupported_extension, "next_protocol_negotiation");
+  if (c.negotiated_protocol)
+    return refuse(AlertDescription::illegal_parameter, "both alpn and next_protocol_negotiation");
+  auto adv = codec::decode_npn_protocols(data);
+  if (!adv) return refuse(codec::alert_for(adv.error()), "next_protocol_negotiation");
+  const NextProtocolPreference& pref = *c.cfg->options.client_preferred_next_protocols;
+  std::optional<std::string> choice;
+  if (pref.precedence == NextProtocolPreference::Precedence::client) {
+    for (const std::string& p : pref.protocols)
+      if (!choice && listed(adv->names, p)) choice = p;
+  } else {
+    for (const std::string& p : adv->names)
+      if (!choice && listed(pref.protocols, p)) choice = p;
+  }
+  // No protocol in common (or none advertised): the default, else the first of the client's list.
+  if (!choice) choice = pref.default_protocol ? *pref.default_protocol : pref.protocols.front();
+  c.hs->npn_choice = std::move(choice);
+  return {};
+}
+
 Step check_extensions(Conn& c, const codec::ServerHello& sh) {
   HandshakeState& hs = *c.hs;
   std::vector<uint16_t> seen;
@@ -39,6 +82,12 @@ Step check_extensions(Conn& c, const codec::ServerHello& sh) {
         // all RFC 5246 7.4.1.4 asks; some servers echo it. Its contents are not used.
         if (hs.offered_groups.empty()) return refuse(AlertDescription::unsupported_extension, "supported_groups");
         break;
+      case ExtensionType::alpn:
+        if (auto r = on_alpn(c, e.data); !r) return r;
+        break;
+      case ExtensionType::next_protocol_negotiation:
+        if (auto r = on_npn(c, e.data); !r) return r;
+        break;
       case ExtensionType::renegotiation_info: {
         auto ri = codec::decode_renegotiation_info(e.data);
         if (!ri) return refuse(codec::alert_for(ri.error()), "renegotiation_info");
@@ -61,6 +110,14 @@ Step check_extensions(Conn& c, const codec::ServerHello& sh) {
   }
   if (c.cfg->options.secure_renegotiate && !hs.peer_secure_reneg)
     return refuse(AlertDescription::no_renegotiation, "peer lacks RFC 5746");
+  // The spec: when the server does not answer Next Protocol Negotiation (and ALPN did not settle the
+  // protocol), a client with a default protocol goes on with it, one without ends the handshake.
+  const auto& pref = c.cfg->options.client_preferred_next_protocols;
+  if (hs.offered_npn && !hs.npn_choice && !c.negotiated_protocol && pref) {
+    if (!pref->default_protocol)
+      return refuse(AlertDescription::handshake_failure, "server does not support next protocol negotiation");
+    c.negotiated_protocol = pref->default_protocol;
+  }
   return {};
 }
 
@@ -84,7 +141,7 @@ Step client_on_server_hello(Conn& c, const In& in) {
   if (std::find(hs.offered_suites.begin(), hs.offered_suites.end(), sh->cipher_suite) == hs.offered_suites.end())
     return refuse(AlertDescription::illegal_parameter, "suite not offered");
   c.suite = find_suite(sh->cipher_suite);
-  if (!c.suite || c.suite->min_version > v) return refuse(AlertDescription::illegal_parameter, "suite not for version");
+  if (!c.suite || !suite_allowed_at(*c.suite, v)) return refuse(AlertDescription::illegal_parameter, "suite not for version");
   if (sh->compression_method != 0) return refuse(AlertDescription::illegal_parameter, "compression");
   if (auto ext = check_extensions(c, *sh); !ext) return ext;
 

@@ -2,29 +2,15 @@
 #include "statemachine/config.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
+#include <bit>
+
+#include "statemachine/hello_options.hpp"
+#include "statemachine/pem_cache.hpp"
 
 namespace essl {
 namespace {
 
 using Fail = Unexpected<Error>;
-
-bool kex_implemented(KeyExchange k) {
-  return k == KeyExchange::rsa || k == KeyExchange::dhe_rsa || k == KeyExchange::ecdhe_rsa ||
-         k == KeyExchange::ecdhe_ecdsa;
-}
-
-// The reference's default: ECDHE, DHE and RSA key exchange, never null or RC4 ciphers unless asked.
-bool in_default(const SuiteInfo& s) {
-  return kex_implemented(s.spec.key_exchange) && s.spec.cipher != Cipher::null && s.spec.cipher != Cipher::rc4_128;
-}
-
-std::optional<codec::Bytes> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  return codec::Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
 
 Result<std::vector<Version>, Error> resolve_versions(const Options& o) {
   std::vector<Version> v = o.versions;
@@ -36,66 +22,94 @@ Result<std::vector<Version>, Error> resolve_versions(const Options& o) {
   return v;
 }
 
-Result<std::vector<const SuiteInfo*>, Error> resolve_suites(const Options& o, Version highest) {
-  std::vector<const SuiteInfo*> out;
-  auto add = [&](const SuiteInfo* s) {
-    if (s && kex_implemented(s->spec.key_exchange) && s->min_version <= highest &&
-        std::find(out.begin(), out.end(), s) == out.end())
-      out.push_back(s);
-  };
+// The suites a connection uses, in preference order: the configured ones (the default list when none
+// are), less those whose key exchange the handshake does not implement and those no enabled version
+// allows.
+Result<std::vector<const SuiteInfo*>, Error> resolve_suites(const Options& o, const std::vector<Version>& versions) {
+  std::vector<const SuiteInfo*> listed;
   if (auto* list = std::get_if<std::vector<SuiteSpec>>(&o.ciphers)) {
     for (const SuiteSpec& spec : *list) {
       const SuiteInfo* s = find_suite(spec);
-      if (!s) return fail(Error::options("ciphers", "unknown cipher suite"));
-      add(s);
+      if (!s) return fail(Error::options("ciphers", "unknown cipher suite " + to_string(spec)));
+      listed.push_back(s);
     }
   } else if (auto* str = std::get_if<std::string>(&o.ciphers)) {
-    std::string_view rest = *str;
-    while (!rest.empty()) {
-      size_t colon = rest.find(':');
-      std::string_view name = rest.substr(0, colon);
-      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-      if (name.empty()) continue;
-      const SuiteInfo* s = find_suite_by_name(name);
-      if (!s) return fail(Error::options("ciphers", "unknown cipher suite " + std::string(name)));
-      add(s);
-    }
+    auto parsed = parse_cipher_string(*str);
+    if (!parsed) return fail(Error::options("ciphers", parsed.error()));
+    listed = std::move(parsed.value());
   } else {
     for (const SuiteInfo& s : all_suites())
-      if (in_default(s)) add(&s);
+      if (s.in_default) listed.push_back(&s);
   }
+  std::vector<const SuiteInfo*> out;
+  const SuiteInfo* no_kex = nullptr;
+  for (const SuiteInfo* s : listed) {
+    if (!key_exchange_implemented(s->spec.key_exchange)) {
+      if (!no_kex) no_kex = s;
+      continue;
+    }
+    const bool versions_allow = std::any_of(versions.begin(), versions.end(),
+                                            [&](Version v) { return suite_allowed_at(*s, v); });
+    if (versions_allow && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  if (out.empty() && no_kex)
+    return fail(Error::options("ciphers", std::string(no_kex->erlang) + ": key exchange " +
+                                              std::string(atom(no_kex->spec.key_exchange)) + " is not available"));
   if (out.empty()) return fail(Error::options("ciphers", "no cipher suite usable with the enabled versions"));
   return out;
 }
 
+// ---- credentials: cert/certfile, key/keyfile/password, cacerts/cacertfile, dh/dhfile ----
+
+// A credential file through the PEM cache; a missing or unreadable file names the option and the path.
+Result<pem_cache::Contents, Error> read_file(const char* option, const std::string& path) {
+  auto r = pem_cache::read(path);
+  if (!r) return fail(Error::options(option, path + ": " + r.error()));
+  return r.value();
+}
+
+crypto::KeyFormat key_format(PrivateKeyDer::Type t) {
+  switch (t) {
+    case PrivateKeyDer::Type::RSAPrivateKey: return crypto::KeyFormat::rsa_pkcs1;
+    case PrivateKeyDer::Type::DSAPrivateKey: return crypto::KeyFormat::dsa_openssl;
+    case PrivateKeyDer::Type::ECPrivateKey: return crypto::KeyFormat::ec_sec1;
+    case PrivateKeyDer::Type::PrivateKeyInfo: return crypto::KeyFormat::pkcs8;
+  }
+  return crypto::KeyFormat::any;
+}
+
 Result<void, Error> load_own(Config& c, const Options& o) {
   if (!o.cert.empty()) {
-    auto cert = crypto::Certificate::from_der(o.cert);
-    if (!cert) return fail(Error::options("cert", cert.error()));
-    c.chain.push_back(std::move(cert.value()));
+    // One DER certificate, or a chain of them back to back (leaf first).
+    auto chain = crypto::parse_certificates(o.cert);
+    if (!chain) return fail(Error::options("cert", chain.error()));
+    c.chain = std::move(chain.value());
   } else if (!o.certfile.empty()) {
-    auto bytes = read_file(o.certfile);
-    if (!bytes) return fail(Error::options("certfile", "cannot read " + o.certfile));
-    auto chain = crypto::parse_certificates(*bytes);
-    if (!chain || chain->empty()) return fail(Error::options("certfile", chain ? "no certificate" : chain.error()));
+    auto bytes = read_file("certfile", o.certfile);
+    if (!bytes) return fail(bytes.error());
+    auto chain = crypto::parse_certificates(**bytes);
+    if (!chain) return fail(Error::options("certfile", o.certfile + ": " + chain.error()));
     c.chain = std::move(chain.value());
   }
   if (o.key) {
-    auto key = crypto::PrivateKey::parse(o.key->der, o.password);
-    if (!key) return fail(Error::options("key", key.error()));
+    auto key = crypto::load_private_key(o.key->der, "", key_format(o.key->type));
+    if (!key) return fail(Error::options("key", key.error().text));
     c.key = std::make_shared<crypto::PrivateKey>(std::move(key.value()));
   } else if (!o.keyfile.empty() || !o.certfile.empty()) {
     // keyfile defaults to certfile (a PEM file holding both).
     const std::string& path = o.keyfile.empty() ? o.certfile : o.keyfile;
-    auto bytes = read_file(path);
-    if (!bytes) return fail(Error::options("keyfile", "cannot read " + path));
-    auto key = crypto::PrivateKey::parse(*bytes, o.password);
-    if (!key) return fail(Error::options("keyfile", key.error()));
+    auto bytes = read_file("keyfile", path);
+    if (!bytes) return fail(bytes.error());
+    auto key = crypto::load_private_key(**bytes, o.password);
+    if (!key && key.error().reason == crypto::KeyError::Reason::wrong_password)
+      return fail(Error::options("keyfile", "wrong password for " + path));
+    if (!key) return fail(Error::options("keyfile", path + ": " + key.error().text));
     c.key = std::make_shared<crypto::PrivateKey>(std::move(key.value()));
   }
   const char* key_name = o.key ? "key" : "keyfile";
   if (c.key && c.chain.empty()) return fail(Error::options("certfile", "a key without a certificate"));
   if (!c.key && !c.chain.empty()) return fail(Error::options(key_name, "no private key"));
+  // DSA keys are accepted: the DSS suites sign with them.
   if (c.key && !c.key->matches(c.chain.front()))
     return fail(Error::options(key_name, "the key does not match the certificate"));
   if (c.role == Role::server && c.chain.empty()) return fail(Error::options("certfile", "a server needs a certificate"));
@@ -104,16 +118,16 @@ Result<void, Error> load_own(Config& c, const Options& o) {
 
 Result<void, Error> load_trust(Config& c, const Options& o) {
   if (!o.cacerts.empty()) {
-    for (const auto& der : o.cacerts) {
-      auto cert = crypto::Certificate::from_der(der);
-      if (!cert) return fail(Error::options("cacerts", cert.error()));
-      c.trusted.push_back(std::move(cert.value()));
+    for (size_t i = 0; i < o.cacerts.size(); ++i) {
+      auto certs = crypto::parse_certificates(o.cacerts[i]);
+      if (!certs) return fail(Error::options("cacerts", "certificate " + std::to_string(i + 1) + ": " + certs.error()));
+      for (auto& cert : certs.value()) c.trusted.push_back(std::move(cert));
     }
   } else if (!o.cacertfile.empty()) {
-    auto bytes = read_file(o.cacertfile);
-    if (!bytes) return fail(Error::options("cacertfile", "cannot read " + o.cacertfile));
-    auto certs = crypto::parse_certificates(*bytes);
-    if (!certs) return fail(Error::options("cacertfile", certs.error()));
+    auto bytes = read_file("cacertfile", o.cacertfile);
+    if (!bytes) return fail(bytes.error());
+    auto certs = crypto::parse_certificates(**bytes);
+    if (!certs) return fail(Error::options("cacertfile", o.cacertfile + ": " + certs.error()));
     c.trusted = std::move(certs.value());
   }
   if (o.verify == Verify::verify_peer && c.trusted.empty())
@@ -121,16 +135,33 @@ Result<void, Error> load_trust(Config& c, const Options& o) {
   return {};
 }
 
+// Groups below 1024 bits are broken in practice (Logjam); above 8192 bits each handshake would cost
+// seconds.
+constexpr size_t min_dh_bits = 1024;
+constexpr size_t max_dh_bits = 8192;
+
+Result<crypto::DhParams, std::string> checked_dh(codec::ByteView bytes) {
+  auto p = crypto::parse_dh_params(bytes);
+  if (!p) return fail(p.error());
+  const codec::Bytes& prime = p->p;
+  const size_t bits = prime.empty() ? 0 : (prime.size() - 1) * 8 + static_cast<size_t>(std::bit_width(prime[0]));
+  if (bits < min_dh_bits)
+    return fail("weak DH group: " + std::to_string(bits) + " bits (at least " + std::to_string(min_dh_bits) + ")");
+  if (bits > max_dh_bits)
+    return fail("DH group too large: " + std::to_string(bits) + " bits (at most " + std::to_string(max_dh_bits) + ")");
+  return p;
+}
+
 Result<void, Error> load_dh(Config& c, const Options& o) {
   if (!o.dh.empty()) {
-    auto p = crypto::parse_dh_params(o.dh);
+    auto p = checked_dh(o.dh);
     if (!p) return fail(Error::options("dh", p.error()));
     c.dh = std::move(p.value());
   } else if (!o.dhfile.empty()) {
-    auto bytes = read_file(o.dhfile);
-    if (!bytes) return fail(Error::options("dhfile", "cannot read " + o.dhfile));
-    auto p = crypto::parse_dh_params(*bytes);
-    if (!p) return fail(Error::options("dhfile", p.error()));
+    auto bytes = read_file("dhfile", o.dhfile);
+    if (!bytes) return fail(bytes.error());
+    auto p = checked_dh(**bytes);
+    if (!p) return fail(Error::options("dhfile", o.dhfile + ": " + p.error()));
     c.dh = std::move(p.value());
   } else {
     c.dh = crypto::default_dh_params();
@@ -150,7 +181,7 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
   auto versions = resolve_versions(options);
   if (!versions) return fail(versions.error());
   c->versions = std::move(versions.value());
-  auto suites = resolve_suites(options, c->versions.front());
+  auto suites = resolve_suites(options, c->versions);
   if (!suites) return fail(suites.error());
   c->suites = std::move(suites.value());
   if (auto r = load_own(*c, options); !r) return fail(r.error());
@@ -159,6 +190,12 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
     if (auto r = load_dh(*c, options); !r) return fail(r.error());
   c->session_cache = cache ? std::move(cache) : std::make_shared<MemorySessionCache>();
   c->rng = &crypto::system_rng();
+  if (auto r = check_hello_options(options); !r) return fail(r.error());
+  if (role == Role::server) {
+    auto sni = SniConfigs::make(*c);
+    if (!sni) return fail(sni.error());
+    c->sni = std::move(sni).value();
+  }
   return std::shared_ptr<const Config>(std::move(c));
 }
 

@@ -14,6 +14,8 @@ namespace essl {
 
 enum class Role { client, server };
 
+class SniConfigs;  // statemachine/hello_options.hpp
+
 struct Config {
   Role role = Role::client;
   Options options;                          // as given (validated)
@@ -25,6 +27,7 @@ struct Config {
   crypto::DhParams dh;                      // server DHE parameters
   std::shared_ptr<SessionCache> session_cache;
   crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one
+  std::shared_ptr<SniConfigs> sni;          // server with sni_hosts or sni_fun: the per-host configurations
 
   // Loads files and checks every option, naming the first bad one in an options error.
   static Result<std::shared_ptr<const Config>, Error> make(Role role, const Options& options,

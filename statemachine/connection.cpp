@@ -45,6 +45,7 @@ codec::Bytes Conn::expected_finished(size_t len) const {
 }
 
 void Conn::send_finished() {
+  queue_next_protocol(*this);
   codec::Finished f{crypto::finished_verify_data(*version, crypto::prf_hash(*version, suite->spec), master,
                                                  role == Role::client, hs->transcript)};
   codec::Bytes body;

@@ -64,6 +64,14 @@ struct HandshakeState {
   bool peer_point_formats_sent = false;
   bool peer_secure_reneg = false;  // RFC 5746 signalled
 
+  // SNI, ALPN (RFC 6066, RFC 7301) and NPN (draft-agl-tls-nextprotoneg-04).
+  bool offered_alpn = false;              // client
+  bool offered_npn = false;               // client
+  std::optional<std::string> npn_choice;  // client: what its NextProtocol carries
+  bool sni_used = false;                  // server: the name chose a per-host configuration
+  std::optional<std::vector<std::string>> peer_alpn;  // server: the client's ALPN list
+  bool peer_npn = false;                  // server: the client asked for NPN
+
   // Key exchange.
   uint16_t group = 0;     // ECDHE named group
   uint16_t sig_scheme = 0;  // scheme used for ServerKeyExchange (server) or CertificateVerify (client)
@@ -95,6 +103,7 @@ struct Conn {
   codec::Bytes session_id;
   bool resumed = false;
   std::optional<std::string> sni;
+  std::optional<std::string> negotiated_protocol;  // by ALPN or NPN
   std::vector<codec::Bytes> peer_certs_der;
   codec::Random client_random{}, server_random{};
 
@@ -136,6 +145,9 @@ Step server_on_client_key_exchange(Conn& c, const In& in);  // server_key_exchan
 Step server_on_certificate_verify(Conn& c, const In& in);   // server_certificate.cpp
 Step on_change_cipher_spec(Conn& c, const In& in);      // finished.cpp
 Step on_finished(Conn& c, const In& in, bool abbreviated);  // finished.cpp
+Step server_on_next_protocol(Conn& c, const In& in);    // finished.cpp
+// Client: queues NextProtocol when the server answered NPN; called just before our Finished.
+void queue_next_protocol(Conn& c);                      // finished.cpp
 Result<FinishedVerified, Fail> verify_finished(Conn& c, const In& in);
 
 // Shared by both roles (handshake_common.cpp).

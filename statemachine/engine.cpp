@@ -31,6 +31,7 @@ std::optional<Msg> msg_for(codec::HandshakeType t) {
     case HT::server_hello_done: return Msg::server_hello_done;
     case HT::certificate_verify: return Msg::certificate_verify;
     case HT::client_key_exchange: return Msg::client_key_exchange;
+    case HT::next_protocol: return Msg::next_protocol;
     case HT::finished: return Msg::finished;
     default: return std::nullopt;
   }
@@ -182,6 +183,7 @@ struct Engine::Impl {
       case Handler::s_client_certificate: return server_on_certificate(c, in);
       case Handler::s_client_key_exchange: return server_on_client_key_exchange(c, in);
       case Handler::s_certificate_verify: return server_on_certificate_verify(c, in);
+      case Handler::s_next_protocol: return server_on_next_protocol(c, in);
       case Handler::s_finished: return on_finished(c, in, false);
       case Handler::s_abbr_finished: return on_finished(c, in, true);
     }
@@ -307,6 +309,8 @@ ConnectionInfo Engine::info() const {
   i.server_random.assign(sr.begin(), sr.end());
   return i;
 }
+
+const std::optional<std::string>& Engine::negotiated_protocol() const { return impl_->c.negotiated_protocol; }
 
 const std::vector<codec::Bytes>& Engine::peer_certificates() const { return impl_->c.peer_certs_der; }
 

@@ -65,6 +65,8 @@ class Engine {
   std::string_view state_id() const;    // the transition table's fine-grained state (statemachine/table.hpp)
 
   ConnectionInfo info() const;
+  // The protocol agreed by ALPN or NPN, if any.
+  const std::optional<std::string>& negotiated_protocol() const;
   // The peer's certificate chain, leaf first, DER (empty if none).
   const std::vector<codec::Bytes>& peer_certificates() const;
 

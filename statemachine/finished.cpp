@@ -1,5 +1,7 @@
-// Both roles: ChangeCipherSpec (RFC 5246 7.1) and Finished (7.4.9).
+// Both roles: ChangeCipherSpec (RFC 5246 7.1) and Finished (7.4.9); NextProtocol
+// (draft-agl-tls-nextprotoneg-04 4), which the client sends between them.
 #include "codecs/finished.hpp"
+#include "codecs/next_protocol.hpp"
 #include "crypto_glue/hash.hpp"
 #include "statemachine/connection.hpp"
 
@@ -13,6 +15,26 @@ Step on_change_cipher_spec(Conn& c, const In& in) {
   //# Reception of this message causes the receiver to instruct the record layer to immediately copy the
   //# read pending state into the read current state.
   c.rl.activate_read(std::move(c.hs->pending_read));
+  return {};
+}
+
+void queue_next_protocol(Conn& c) {
+  if (c.role != Role::client || !c.hs->npn_choice) return;
+  codec::Bytes body;
+  codec::Writer w(body);
+  codec::encode_next_protocol(codec::make_next_protocol(*c.hs->npn_choice), w);
+  c.queue_handshake(codec::HandshakeType::next_protocol, body);
+  c.negotiated_protocol = c.hs->npn_choice;
+}
+
+// The table lets NextProtocol in only after the client's ChangeCipherSpec, once, and only when the
+// server answered NPN. The padding is ignored: its length is only a SHOULD for the sender (draft 4).
+Step server_on_next_protocol(Conn& c, const In& in) {
+  auto m = codec::decode_next_protocol(in.body);
+  if (!m) return refuse(codec::alert_for(m.error()), "next_protocol");
+  // The client may choose a protocol that the server did not advertise.
+  if (!m->selected_protocol.empty()) c.negotiated_protocol = m->selected_protocol;
+  c.set(table::f_npn_received);
   return {};
 }
 

@@ -4,6 +4,7 @@
 
 #include "codecs/certificate.hpp"
 #include "statemachine/connection.hpp"
+#include "statemachine/hello_options.hpp"
 
 namespace essl {
 
@@ -30,6 +31,19 @@ Step read_extensions(Conn& c, const codec::ClientHello& ch) {
         if (!sn->host_names.empty()) c.sni = sn->host_names.front();
         break;
       }
+      case ExtensionType::alpn: {
+        auto a = codec::decode_alpn(e.data);
+        if (!a) return refuse(codec::alert_for(a.error()), "alpn");
+        hs.peer_alpn = std::move(a->names);
+        break;
+      }
+      case ExtensionType::next_protocol_negotiation:
+        //= https://tools.ietf.org/html/draft-agl-tls-nextprotoneg-04#section-3
+        //# The "extension_data" field of a "next_protocol_negotiation" extension in a
+        //# "ClientHello" MUST be empty.
+        if (!e.data.empty()) return refuse(AlertDescription::decode_error, "next_protocol_negotiation");
+        hs.peer_npn = true;
+        break;
       case ExtensionType::supported_groups: {
         auto g = codec::decode_supported_groups(e.data);
         if (!g) return refuse(codec::alert_for(g.error()), "supported_groups");
@@ -93,7 +107,7 @@ uint16_t choose_group(const HandshakeState& hs) {
 bool usable(const Conn& c, const SuiteInfo& s, Version v) {
   const HandshakeState& hs = *c.hs;
   const Config& cfg = *c.cfg;
-  if (s.min_version > v || cfg.chain.empty()) return false;
+  if (!suite_allowed_at(s, v) || cfg.chain.empty()) return false;
   const crypto::Certificate& leaf = cfg.chain.front();
   KeyExchange k = s.spec.key_exchange;
   if (leaf.key_algo() != suite_cert_algo(k)) return false;
@@ -132,6 +146,11 @@ std::optional<Session> resumable(Conn& c, const codec::ClientHello& ch, Version 
   c.session_id.clear();
   if (!s || s->version != v || !contains(ch.cipher_suites, s->cipher_suite)) return std::nullopt;
   if (s->verify_fingerprint != verify_fingerprint(cfg)) return std::nullopt;
+  //= https://www.rfc-editor.org/rfc/rfc6066#section-3
+  //# A server that implements this extension MUST NOT accept the request to
+  //# resume the session if the server_name extension contains a different
+  //# name.
+  if (s->sni != c.sni.value_or("")) return std::nullopt;
   if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s->cipher_suite; }))
     return std::nullopt;
   return s;
@@ -146,7 +165,22 @@ void send_server_hello(Conn& c) {
   sh.cipher_suite = c.suite->id;
   sh.compression_method = 0;
   auto add = [&](ExtensionType t, codec::Bytes b) { sh.extensions.push_back(codec::Extension{uint16_t(t), std::move(b)}); };
-  if (c.sni) add(ExtensionType::server_name, {});
+  //= https://www.rfc-editor.org/rfc/rfc6066#section-3
+  //# When resuming a session, the server MUST NOT include a server_name
+  //# extension in the server hello.
+  // Otherwise the name is acknowledged only when it chose the configuration (sni_hosts, sni_fun).
+  if (hs.sni_used && !c.resumed) add(ExtensionType::server_name, {});
+  if (c.negotiated_protocol) {
+    codec::Bytes b;
+    codec::Writer w(b);
+    codec::encode_alpn(codec::ProtocolNameList{{*c.negotiated_protocol}}, w);
+    add(ExtensionType::alpn, std::move(b));
+  } else if (c.has(table::f_npn)) {
+    codec::Bytes b;
+    codec::Writer w(b);
+    codec::encode_npn_protocols(codec::ProtocolNameList{*c.cfg->options.next_protocols_advertised}, w);
+    add(ExtensionType::next_protocol_negotiation, std::move(b));
+  }
   if (suite_is_ecc(c.suite->spec) && hs.peer_point_formats_sent) {
     codec::Bytes b;
     codec::Writer w(b);
@@ -170,13 +204,61 @@ void send_server_hello(Conn& c) {
   c.queue_handshake(codec::HandshakeType::server_hello, body);
 }
 
+// sni_hosts / sni_fun: the configuration for the name the client sent, if the server knows it. An
+// unknown name leaves the base options in force and the handshake goes on without an alert (as the
+// reference does; RFC 6066 3 does not recommend a warning unrecognized_name).
+Step choose_host_config(Conn& c, const codec::ClientHello& ch) {
+  if (!c.cfg->sni) return {};
+  const codec::Extension* e = codec::find_extension(ch.extensions, ExtensionType::server_name);
+  if (!e) return {};
+  auto sn = codec::decode_server_name(e->data);
+  if (!sn) return refuse(codec::alert_for(sn.error()), "server_name");
+  if (sn->host_names.empty()) return {};
+  auto host = c.cfg->sni->lookup(*c.cfg, sn->host_names.front());
+  if (!host) return refuse(AlertDescription::internal_error, host.error());
+  std::shared_ptr<const Config> chosen = std::move(host).value();
+  if (!chosen) return {};
+  // A test or fuzzer's deterministic RNG, and the session cache in force, stay with the connection.
+  if (chosen->rng != c.cfg->rng || chosen->session_cache != c.cfg->session_cache) {
+    auto copy = std::make_shared<Config>(*chosen);
+    copy->rng = c.cfg->rng;
+    copy->session_cache = c.cfg->session_cache;
+    chosen = std::move(copy);
+  }
+  c.cfg = std::move(chosen);
+  c.hs->sni_used = true;
+  return {};
+}
+
+// ALPN first (RFC 7301 3.2: the server's preference among the client's protocols; none in common is
+// fatal), then NPN, as the reference does: NPN is answered only when ALPN did not settle the protocol.
+Step choose_protocol(Conn& c) {
+  const HandshakeState& hs = *c.hs;
+  const Options& o = c.cfg->options;
+  if (hs.peer_alpn && o.alpn_preferred_protocols) {
+    for (const std::string& p : *o.alpn_preferred_protocols)
+      if (std::find(hs.peer_alpn->begin(), hs.peer_alpn->end(), p) != hs.peer_alpn->end()) {
+        c.negotiated_protocol = p;
+        return {};
+      }
+    //= https://www.rfc-editor.org/rfc/rfc7301#section-3.2
+    //# In the event that the server supports no
+    //# protocols that the client advertises, then the server SHALL respond
+    //# with a fatal "no_application_protocol" alert.
+    return refuse(AlertDescription::no_application_protocol, "no common application protocol");
+  }
+  if (hs.peer_npn && o.next_protocols_advertised) c.set(table::f_npn);
+  return {};
+}
+
 }  // namespace
 
 Step server_on_client_hello(Conn& c, const In& in) {
   HandshakeState& hs = *c.hs;
-  const Config& cfg = *c.cfg;
   auto ch = codec::decode_client_hello(in.body);
   if (!ch) return refuse(codec::alert_for(ch.error()), "client_hello");
+  if (auto host = choose_host_config(c, *ch); !host) return host;
+  const Config& cfg = *c.cfg;
   hs.client_random = ch->random;
   hs.client_version = ch->client_version;
 
@@ -215,6 +297,7 @@ Step server_on_client_hello(Conn& c, const In& in) {
     c.peer_certs_der = s->peer_certificates;
     c.resumed = true;
     c.set(table::f_resuming);
+    if (auto p = choose_protocol(c); !p) return p;
     send_server_hello(c);
     if (auto k = c.make_pending_states(); !k) return k;
     c.send_change_cipher_spec();
@@ -228,6 +311,7 @@ Step server_on_client_hello(Conn& c, const In& in) {
   //# alert and close the connection.
   // The reference answers insufficient_security here.
   if (!c.suite) return refuse(AlertDescription::insufficient_security, "no common cipher suite");
+  if (auto p = choose_protocol(c); !p) return p;
   if (suite_is_ecc(c.suite->spec)) hs.group = choose_group(hs);
   if (cfg.session_cache && cfg.options.reuse_sessions) {
     c.session_id.resize(32);

@@ -13,6 +13,9 @@ constexpr GuardDef guard_table[] = {
     {Guard::full_no_cert_request, "full_no_cert_request", 0, f_resuming | f_cert_requested},
     {Guard::peer_cert_nonempty, "peer_cert_nonempty", f_peer_cert_nonempty, 0},
     {Guard::peer_cert_empty, "peer_cert_empty", 0, f_peer_cert_nonempty},
+    {Guard::npn_expected, "npn_expected", f_npn, f_npn_received},
+    {Guard::no_npn, "no_npn", 0, f_npn},
+    {Guard::npn_received, "npn_received", f_npn_received, 0},
 };
 
 constexpr Role C = Role::client;
@@ -81,8 +84,14 @@ constexpr Row row_table[] = {
     {S, s_wait_cert_verify, M::certificate_verify, G::peer_cert_nonempty, H::s_certificate_verify, s_wait_ccs},
     {S, s_wait_cert_verify, M::change_cipher_spec, G::peer_cert_empty, H::change_cipher_spec, s_wait_finished},
     {S, s_wait_ccs, M::change_cipher_spec, G::always, H::change_cipher_spec, s_wait_finished},
-    {S, s_wait_finished, M::finished, G::always, H::s_finished, connection},
-    {S, s_abbr_wait_finished, M::finished, G::always, H::s_abbr_finished, connection},
+    // draft-agl-tls-nextprotoneg-04 3: a client that got the server's next_protocol_negotiation
+    // extension sends NextProtocol between its ChangeCipherSpec and its Finished; exactly once.
+    {S, s_wait_finished, M::next_protocol, G::npn_expected, H::s_next_protocol, s_wait_finished},
+    {S, s_wait_finished, M::finished, G::no_npn, H::s_finished, connection},
+    {S, s_wait_finished, M::finished, G::npn_received, H::s_finished, connection},
+    {S, s_abbr_wait_finished, M::next_protocol, G::npn_expected, H::s_next_protocol, s_abbr_wait_finished},
+    {S, s_abbr_wait_finished, M::finished, G::no_npn, H::s_abbr_finished, connection},
+    {S, s_abbr_wait_finished, M::finished, G::npn_received, H::s_abbr_finished, connection},
     {S, connection, M::application_data, G::always, H::deliver_app_data, connection},
     {S, connection, M::client_hello, G::always, H::refuse_renegotiation, connection},
 };
@@ -116,6 +125,7 @@ std::string_view msg_name(Msg m) {
     case Msg::server_hello_done: return "server_hello_done";
     case Msg::certificate_verify: return "certificate_verify";
     case Msg::client_key_exchange: return "client_key_exchange";
+    case Msg::next_protocol: return "next_protocol";
     case Msg::finished: return "finished";
     case Msg::change_cipher_spec: return "change_cipher_spec";
     case Msg::application_data: return "application_data";
@@ -187,6 +197,7 @@ std::string_view handler_name(Handler h) {
     case H::s_client_certificate: return "s_client_certificate";
     case H::s_client_key_exchange: return "s_client_key_exchange";
     case H::s_certificate_verify: return "s_certificate_verify";
+    case H::s_next_protocol: return "s_next_protocol";
     case H::s_finished: return "s_finished";
     case H::s_abbr_finished: return "s_abbr_finished";
   }
@@ -196,7 +207,7 @@ std::string_view handler_name(Handler h) {
 void dump(std::ostream& os) {
   os << "# guard\trequire\tforbid\n";
   static constexpr std::string_view flag_names[] = {"resuming", "kex_sends_ske", "cert_requested",
-                                                    "peer_cert_nonempty"};
+                                                    "peer_cert_nonempty", "npn", "npn_received"};
   auto flags = [&](uint8_t f) {
     bool any = false;
     for (size_t i = 0; i < std::size(flag_names); ++i)

@@ -6,7 +6,7 @@
 // not, client authentication or not) the fork is a guard over flags that the earlier messages set, read
 // when the next message arrives (the way s2n-tls keys its message sequences by handshake type).
 //
-// Guards are conjunctions over four flags, themselves kept as data (guard_defs) so that a model or
+// Guards are conjunctions over six flags, themselves kept as data (guard_defs) so that a model or
 // diagram generator can read the whole machine without reading C++ control flow. `dump` prints it.
 #pragma once
 #include <array>
@@ -32,6 +32,7 @@ enum class Msg : uint8_t {
   server_hello_done,
   certificate_verify,
   client_key_exchange,
+  next_protocol,  // NPN (draft-agl-tls-nextprotoneg-04): the client's choice, after its ChangeCipherSpec
   finished,
   change_cipher_spec,
   application_data,
@@ -72,6 +73,8 @@ enum Flag : uint8_t {
   f_kex_sends_ske = 1 << 1,       // the negotiated key exchange has a ServerKeyExchange (DHE, ECDHE)
   f_cert_requested = 1 << 2,      // the server sent CertificateRequest
   f_peer_cert_nonempty = 1 << 3,  // the client's Certificate held at least one certificate
+  f_npn = 1 << 4,                 // the server answered Next Protocol Negotiation: NextProtocol precedes Finished
+  f_npn_received = 1 << 5,        // the client's NextProtocol arrived
 };
 
 enum class Guard : uint8_t {
@@ -84,6 +87,9 @@ enum class Guard : uint8_t {
   full_no_cert_request,
   peer_cert_nonempty,
   peer_cert_empty,
+  npn_expected,
+  no_npn,
+  npn_received,
 };
 struct GuardDef {
   Guard guard;
@@ -114,6 +120,7 @@ enum class Handler : uint8_t {
   s_client_certificate,
   s_client_key_exchange,
   s_certificate_verify,
+  s_next_protocol,           // records the client's protocol
   s_finished,                // full: verify, then send CCS, Finished
   s_abbr_finished,           // resuming: verify and finish
 };

@@ -5,8 +5,12 @@
 //   essl_table_gen promela [--corrupt X]  Promela model for spin (model/spin_check.sh runs it)
 //   essl_table_gen check [--corrupt X]    graph check: every reachable configuration can still reach
 //                                         `connection` (spin checks safety; this checks the liveness half)
-//   essl_table_gen dict                   libFuzzer dictionary: the record and handshake headers of every
-//                                         message the table knows
+//   essl_table_gen dict [--merge FILE]    libFuzzer dictionary: the record and handshake headers of every
+//                                         message the table knows (after FILE's entries, with --merge)
+//   essl_table_gen groups                 the row groups, one (role, state) a line with the messages its
+//                                         rows accept (fuzz/row_groups.txt; one fuzz target each)
+//   essl_table_gen paths [--header]       every accepted handshake message sequence per role and flag
+//                                         combination (as a C++ header for the property tests)
 //   essl_table_gen corruptions            the names accepted by --corrupt
 //
 // --corrupt applies one deliberate mistake to a copy of the rows, so that the checks can be shown to catch
@@ -14,6 +18,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -69,6 +74,8 @@ constexpr Corruption corruptions[] = {
      }},
     {"resume_with_certificate", "resuming client accepts a server Certificate (abbreviated handshakes carry none)",
      [](Rows& rs) { find_row(rs, Role::client, State::c_wait_certificate, Msg::certificate)->guard = Guard::always; }},
+    {"skip_next_protocol", "server accepts Finished without the NextProtocol that NPN requires",
+     [](Rows& rs) { find_row(rs, Role::server, State::s_wait_finished, Msg::finished)->guard = Guard::always; }},
     {"early_app_data", "server delivers application data while waiting for the client's Finished",
      [](Rows& rs) {
        rs.push_back({Role::server, State::s_wait_finished, Msg::application_data, Guard::always,
@@ -87,7 +94,8 @@ const Corruption* corruption(const std::string& name) {
 constexpr Msg all_msgs[] = {Msg::hello_request,       Msg::client_hello,       Msg::server_hello,
                             Msg::certificate,         Msg::server_key_exchange, Msg::certificate_request,
                             Msg::server_hello_done,   Msg::certificate_verify, Msg::client_key_exchange,
-                            Msg::finished,            Msg::change_cipher_spec, Msg::application_data};
+                            Msg::next_protocol,       Msg::finished,           Msg::change_cipher_spec,
+                            Msg::application_data};
 constexpr size_t msg_count = std::size(all_msgs);
 constexpr Role roles[] = {Role::client, Role::server};
 
@@ -158,7 +166,7 @@ void dict(const Rows& rs, std::ostream& os) {
       {Msg::hello_request, 0},       {Msg::client_hello, 1},       {Msg::server_hello, 2},
       {Msg::certificate, 11},        {Msg::server_key_exchange, 12}, {Msg::certificate_request, 13},
       {Msg::server_hello_done, 14},  {Msg::certificate_verify, 15}, {Msg::client_key_exchange, 16},
-      {Msg::finished, 20}};
+      {Msg::finished, 20},           {Msg::next_protocol, 67}};
   std::set<Msg> used;
   for (const Row& r : rs) used.insert(r.msg);
   os << "record_handshake=\"";
@@ -177,6 +185,120 @@ void dict(const Rows& rs, std::ostream& os) {
   }
 }
 
+// ---- row groups: the rows of one (role, state), one fuzz target each (fuzz/table_state.cpp)
+
+void groups(const Rows& rs, std::ostream& os) {
+  os << "# Generated from statemachine/table.cpp by essl_table_gen groups; do not edit (a test keeps it\n"
+     << "# current). One row group a line: <role> <state> <the messages its rows accept, in row order>.\n"
+     << "# fuzz/meson.build builds one fuzz target per line, named state_<role>_<state>.\n";
+  for (Role role : roles)
+    for (State s : role_states(rs, role)) {
+      std::vector<Msg> msgs;
+      for (const Row& r : rs)
+        if (r.role == role && r.state == s && std::find(msgs.begin(), msgs.end(), r.msg) == msgs.end())
+          msgs.push_back(r.msg);
+      if (msgs.empty()) continue;
+      os << role_name(role) << ' ' << state_id(s) << ' ';
+      for (size_t i = 0; i < msgs.size(); ++i) os << (i ? "," : "") << msg_name(msgs[i]);
+      os << '\n';
+    }
+}
+
+// ---- accepted paths: the message sequences that take a role from its start to `connection`
+
+struct Path {
+  Role role;
+  uint8_t flags;  // the flags that the role's guards read, as the path leaves them
+  std::vector<Msg> msgs;
+  std::vector<uint8_t> after;  // those flags after each message
+};
+
+uint8_t may_set(Handler h);
+
+// Depth-first from the start, through the rows that advance the handshake (ignored and refused messages
+// are not part of a sequence); each handler may set any subset of the flags its code sets, as in
+// `check`. A message that leaves the configuration (state, flags) as it was is no progress: a path never
+// returns to a configuration it has been in. Paths are told apart by the flags the role's guards read.
+std::vector<Path> accepted_paths(const Rows& rs) {
+  std::vector<Path> out;
+  for (Role role : roles) {
+    uint8_t read = 0;
+    for (const Row& r : rs)
+      if (r.role == role) read = uint8_t(read | guard_defs()[size_t(r.guard)].require | guard_defs()[size_t(r.guard)].forbid);
+    std::set<std::pair<uint8_t, std::vector<Msg>>> seen;
+    std::vector<Msg> msgs;
+    std::vector<uint8_t> after;
+    std::vector<std::pair<State, uint8_t>> stack;
+    auto walk = [&](auto& self, State s, uint8_t flags) -> void {
+      if (std::find(stack.begin(), stack.end(), std::pair{s, flags}) != stack.end()) return;
+      if (s == State::connection) {
+        const uint8_t f = uint8_t(flags & read);
+        if (seen.insert({f, msgs}).second) out.push_back({role, f, msgs, after});
+        return;
+      }
+      stack.push_back({s, flags});
+      for (const Row& r : rs) {
+        if (r.role != role || r.state != s || bookkeeping_only(r.handler) || !holds(r.guard, flags)) continue;
+        const uint8_t m = may_set(r.handler);
+        msgs.push_back(r.msg);
+        for (uint8_t sub = m;; sub = uint8_t((sub - 1) & m)) {
+          after.push_back(uint8_t((flags | sub) & read));
+          self(self, r.next, uint8_t(flags | sub));
+          after.pop_back();
+          if (sub == 0) break;
+        }
+        msgs.pop_back();
+      }
+      stack.pop_back();
+    };
+    walk(walk, start_state(role), 0);
+  }
+  return out;
+}
+
+std::string flag_list(uint8_t f, const char* sep, const char* prefix) {
+  static constexpr std::pair<Flag, const char*> names[] = {
+      {f_resuming, "resuming"},          {f_kex_sends_ske, "kex_sends_ske"},
+      {f_cert_requested, "cert_requested"}, {f_peer_cert_nonempty, "peer_cert_nonempty"},
+      {f_npn, "npn"},                    {f_npn_received, "npn_received"}};
+  std::string s;
+  for (const auto& [flag, name] : names)
+    if (f & flag) s += (s.empty() ? "" : sep) + std::string(prefix) + name;
+  return s;
+}
+
+void paths(const Rows& rs, std::ostream& os) {
+  os << "# Generated from statemachine/table.cpp by essl_table_gen paths: every accepted handshake message\n"
+     << "# sequence, one a line: <role> <flags the role's guards read, or -> <messages>.\n";
+  for (const Path& p : accepted_paths(rs)) {
+    os << role_name(p.role) << ' ' << (p.flags ? flag_list(p.flags, ",", "") : "-");
+    for (Msg m : p.msgs) os << ' ' << msg_name(m);
+    os << '\n';
+  }
+}
+
+void paths_header(const Rows& rs, std::ostream& os) {
+  const std::vector<Path> ps = accepted_paths(rs);
+  os << "// Generated from statemachine/table.cpp by essl_table_gen paths --header: every accepted handshake\n"
+     << "// message sequence per role and the flags its guards read (see essl_table_gen's `paths`).\n"
+     << "#pragma once\n#include <span>\n\n#include \"statemachine/table.hpp\"\n\n"
+     << "namespace essl::table::generated {\n\n"
+     << "struct AcceptedPath {\n  Role role;\n  uint8_t flags;                    // as the path leaves them\n"
+     << "  std::span<const Msg> msgs;\n  std::span<const uint8_t> after;  // the flags after each message\n};\n\n";
+  for (size_t i = 0; i < ps.size(); ++i) {
+    os << "inline constexpr Msg path_" << i << "[] = {";
+    for (size_t j = 0; j < ps[i].msgs.size(); ++j) os << (j ? ", " : "") << "Msg::" << msg_name(ps[i].msgs[j]);
+    os << "};\ninline constexpr uint8_t path_" << i << "_after[] = {";
+    for (size_t j = 0; j < ps[i].after.size(); ++j) os << (j ? ", " : "") << int(ps[i].after[j]);
+    os << "};\n";
+  }
+  os << "\ninline constexpr AcceptedPath accepted_paths[] = {\n";
+  for (size_t i = 0; i < ps.size(); ++i)
+    os << "    {Role::" << role_name(ps[i].role) << ", "
+       << (ps[i].flags ? flag_list(ps[i].flags, " | ", "f_") : "0") << ", path_" << i << ", path_" << i << "_after},\n";
+  os << "};\n\n}  // namespace essl::table::generated\n";
+}
+
 // ---- the liveness half: from every configuration reachable from the start, `connection` stays reachable
 
 // The flags each handler may set (statemachine/*.cpp); any subset is allowed, which over-approximates.
@@ -184,8 +306,9 @@ uint8_t may_set(Handler h) {
   switch (h) {
     case Handler::c_server_hello: return f_resuming | f_kex_sends_ske;
     case Handler::c_certificate_request: return f_cert_requested;
-    case Handler::s_client_hello: return f_resuming | f_kex_sends_ske | f_cert_requested;
+    case Handler::s_client_hello: return f_resuming | f_kex_sends_ske | f_cert_requested | f_npn;
     case Handler::s_client_certificate: return f_peer_cert_nonempty;
+    case Handler::s_next_protocol: return f_npn_received;
     default: return 0;
   }
 }
@@ -268,6 +391,8 @@ int check(const Rows& rs, std::ostream& os) {
 //   full_handshake_messages      a full handshake received exactly RFC 5246 7.3's messages, each once
 //   abbreviated_messages         a resumed handshake received exactly ServerHello, CCS, Finished (client)
 //                                or ClientHello, CCS, Finished (server) — what RFC 5246 7.3 lets it skip
+//                                (both: plus the client's NextProtocol exactly when the server answered NPN)
+//   next_protocol_before_ccs     the client's NextProtocol is accepted only after its ChangeCipherSpec
 // Reachability: every (role, state) of the table but the start prints "reach <role> <state>" when
 // entered; spin's unreached-code report must not list any of them.
 void promela(const Rows& rs, std::ostream& os, const std::string& corrupted) {
@@ -278,7 +403,8 @@ void promela(const Rows& rs, std::ostream& os, const std::string& corrupted) {
   os << "#define NMSG " << msg_count << "\n";
   os << "#define F_resuming " << int(f_resuming) << "\n#define F_kex_sends_ske " << int(f_kex_sends_ske)
      << "\n#define F_cert_requested " << int(f_cert_requested) << "\n#define F_peer_cert_nonempty "
-     << int(f_peer_cert_nonempty) << "\n";
+     << int(f_peer_cert_nonempty) << "\n#define F_npn " << int(f_npn) << "\n#define F_npn_received "
+     << int(f_npn_received) << "\n";
   for (const GuardDef& g : guard_defs())
     os << "#define G_" << g.name << " (((flags & " << int(g.require) << ") == " << int(g.require)
        << ") && ((flags & " << int(g.forbid) << ") == 0))\n";
@@ -303,7 +429,8 @@ bool dead;             /* a fatal alert was sent */
 byte cnt[NMSG];        /* how often each message advanced the handshake (saturating) */
 
 mtype = { app_data_before_finished, ccs_before_keys, finished_before_ccs, connection_without_finished,
-          client_auth_required, client_auth_optional, full_handshake_messages, abbreviated_messages };
+          client_auth_required, client_auth_optional, full_handshake_messages, abbreviated_messages,
+          next_protocol_before_ccs };
 
 inline violation(name, ok) {
   if
@@ -346,12 +473,15 @@ inline may_fail() {
       {Handler::s_client_hello,
        "may_fail(); if :: flags = flags | F_resuming; keys = 1; own_fin = 1 /* SH CCS Finished */ "
        ":: if :: flags = flags | F_kex_sends_ske :: skip fi; "
-       "if :: verify_peer -> flags = flags | F_cert_requested :: else -> skip fi fi"},
+       "if :: verify_peer -> flags = flags | F_cert_requested :: else -> skip fi fi; "
+       "if :: flags = flags | F_npn /* the client asked for NPN and we advertise */ :: skip fi"},
       {Handler::s_client_certificate,
        "may_fail(); if :: cert_empty = 1; if :: verify_peer && fail_if_no_cert -> dead = 1 :: else -> skip fi "
        ":: flags = flags | F_peer_cert_nonempty fi"},
       {Handler::s_client_key_exchange, "may_fail(); keys = 1"},
       {Handler::s_certificate_verify, "may_fail(); cv_ok = 1"},
+      {Handler::s_next_protocol,
+       "violation(next_protocol_before_ccs, peer_ccs); may_fail(); flags = flags | F_npn_received"},
       {Handler::s_finished, "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1; own_fin = 1"},
       {Handler::s_abbr_finished, "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1"},
   };
@@ -366,15 +496,17 @@ inline on_connection() {
      violation(abbreviated_messages, only(M_server_hello) && only(M_change_cipher_spec) && only(M_finished) &&
                cnt[M_certificate] + cnt[M_server_key_exchange] + cnt[M_certificate_request] +
                cnt[M_server_hello_done] + cnt[M_client_hello] + cnt[M_client_key_exchange] +
-               cnt[M_certificate_verify] == 0)
+               cnt[M_certificate_verify] + cnt[M_next_protocol] == 0)
   :: role == CLIENT && !HAS(F_resuming) ->
      violation(full_handshake_messages, only(M_server_hello) && only(M_certificate) &&
                cnt[M_server_key_exchange] == HAS(F_kex_sends_ske) &&
                cnt[M_certificate_request] == HAS(F_cert_requested) && only(M_server_hello_done) &&
                only(M_change_cipher_spec) && only(M_finished) &&
-               cnt[M_client_hello] + cnt[M_client_key_exchange] + cnt[M_certificate_verify] == 0)
+               cnt[M_client_hello] + cnt[M_client_key_exchange] + cnt[M_certificate_verify] +
+               cnt[M_next_protocol] == 0)
   :: role == SERVER && HAS(F_resuming) ->
      violation(abbreviated_messages, only(M_client_hello) && only(M_change_cipher_spec) && only(M_finished) &&
+               cnt[M_next_protocol] == HAS(F_npn) &&
                cnt[M_certificate] + cnt[M_client_key_exchange] + cnt[M_certificate_verify] +
                cnt[M_server_hello] + cnt[M_server_key_exchange] + cnt[M_certificate_request] +
                cnt[M_server_hello_done] == 0)
@@ -384,7 +516,7 @@ inline on_connection() {
      violation(full_handshake_messages, only(M_client_hello) &&
                cnt[M_certificate] == HAS(F_cert_requested) && only(M_client_key_exchange) &&
                cnt[M_certificate_verify] == HAS(F_peer_cert_nonempty) && only(M_change_cipher_spec) &&
-               only(M_finished) &&
+               only(M_finished) && cnt[M_next_protocol] == HAS(F_npn) &&
                cnt[M_server_hello] + cnt[M_server_key_exchange] + cnt[M_certificate_request] +
                cnt[M_server_hello_done] == 0)
   fi
@@ -430,8 +562,8 @@ end_run:
 }
 
 int usage() {
-  std::cerr << "usage: essl_table_gen dot client|server | promela [--corrupt X] | check [--corrupt X] | dict | "
-               "corruptions\n";
+  std::cerr << "usage: essl_table_gen dot client|server | promela [--corrupt X] | check [--corrupt X] | "
+               "dict [--merge FILE] | groups | paths [--header] | corruptions\n";
   return 2;
 }
 
@@ -466,7 +598,30 @@ int main(int argc, char** argv) {
   }
   if (cmd == "check") return check(rs, std::cout) == 0 ? 0 : 1;
   if (cmd == "dict") {
+    // --merge FILE: FILE's entries first (libFuzzer takes a single dictionary).
+    if (argc == 4 && std::strcmp(argv[2], "--merge") == 0) {
+      std::ifstream in(argv[3], std::ios::binary);
+      if (!in) {
+        std::cerr << "cannot read " << argv[3] << "\n";
+        return 2;
+      }
+      std::cout << in.rdbuf() << "\n";
+    } else if (argc != 2) {
+      return usage();
+    }
     dict(rs, std::cout);
+    return 0;
+  }
+  if (cmd == "groups" && argc == 2) {
+    groups(rs, std::cout);
+    return 0;
+  }
+  if (cmd == "paths" && argc == 2) {
+    paths(rs, std::cout);
+    return 0;
+  }
+  if (cmd == "paths" && argc == 3 && std::strcmp(argv[2], "--header") == 0) {
+    paths_header(rs, std::cout);
     return 0;
   }
   if (cmd == "corruptions") {

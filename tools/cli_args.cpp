@@ -34,8 +34,9 @@ Result<void, Error> parse_bool(const std::string& name, const std::string& v, bo
   return {};
 }
 
-// Erlang or OpenSSL suite names separated by commas become a suite list; anything else is passed on as
-// an OpenSSL cipher string.
+// Erlang-style or OpenSSL suite names separated by commas become a suite list (the spec's list form);
+// anything else is passed on as an OpenSSL cipher string ("ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA",
+// "DEFAULT:!DES:+3DES", "ALL:@STRENGTH" ...), which validate() checks.
 void parse_ciphers(const std::string& v, Options& o) {
   std::vector<SuiteSpec> specs;
   for (const auto& name : split(v, ',')) {
@@ -113,6 +114,31 @@ const std::map<std::string, Setter>& valued() {
       {"reuse-sessions", [](auto& n, auto& v, Args& a) { return parse_bool(n, v, a.tls.reuse_sessions); }},
       {"secure-renegotiate", [](auto& n, auto& v, Args& a) { return parse_bool(n, v, a.tls.secure_renegotiate); }},
       {"sni", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.server_name_indication = v; return {}; }},
+      // One list for either role: a client offers it, a server prefers in its order.
+      {"alpn", [](auto&, auto& v, Args& a) -> Result<void, Error> {
+         a.tls.alpn_advertised_protocols = split(v, ',');
+         a.tls.alpn_preferred_protocols = split(v, ',');
+         return {};
+       }},
+      // A client prefers these (client precedence, falling back to the first); a server advertises them.
+      {"npn", [](auto&, auto& v, Args& a) -> Result<void, Error> {
+         NextProtocolPreference p;
+         p.protocols = split(v, ',');
+         a.tls.client_preferred_next_protocols = p;
+         a.tls.next_protocols_advertised = p.protocols;
+         return {};
+       }},
+      // NAME:CERTFILE:KEYFILE, repeatable: the certificate a server presents to clients asking for NAME.
+      {"sni-host", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         auto parts = split(v, ':');
+         if (parts.size() != 3 || parts[0].empty() || parts[1].empty())
+           return fail(Error::options(n, "expected NAME:CERTFILE:KEYFILE, got " + v));
+         SniOptions h;
+         h.certfile = parts[1];
+         h.keyfile = parts[2].empty() ? parts[1] : parts[2];
+         a.tls.sni_hosts.emplace_back(parts[0], h);
+         return {};
+       }},
   };
   return m;
 }

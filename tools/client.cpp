@@ -88,7 +88,11 @@ int run_client(const Args& a) {
     std::cerr << format_error(info.error()) << "\n";
     return 1;
   }
-  std::cout << describe(*info) << std::endl;
+  std::string line = describe(*info);
+  // Which extension agreed the protocol: NPN only when the client did not also offer ALPN.
+  if (auto p = s->negotiated_protocol())
+    line += (a.tls.alpn_advertised_protocols ? " alpn=" : " npn=") + *p;
+  std::cout << line << std::endl;
   int rc = copy_loop(*s, a.linger);
   (void)s->close();
   return rc;

@@ -12,25 +12,48 @@ namespace {
 int usage() {
   std::cerr << "usage: essl server --port P --certfile F --keyfile K [options]\n"
                "       essl client --host H --port P [options]\n"
-               "       essl ciphers [erlang|openssl|all]\n"
+               "       essl ciphers [erlang|openssl|all|CIPHER-STRING]\n"
                "       essl versions\n"
                "       essl conformance [--peer openssl|gnutls|botan|erlang] [--filter SUBSTR] [--json] [--full]\n"
                "options: --versions tlsv1.2,tlsv1.1 --ciphers LIST --cacertfile C --verify verify_peer\n"
                "         --fail-if-no-peer-cert --depth N --reuse-sessions true|false --ip ADDR --http\n"
-               "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS --linger MS\n";
+               "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS --linger MS\n"
+               "         --alpn h2,http/1.1 --npn LIST --sni-host NAME:CERTFILE:KEYFILE\n";
   return 2;
 }
 
+// One suite per line: the Erlang-style name with the OpenSSL name beside it (OpenSSL's first for the
+// openssl list), and a note on suites whose key exchange no connection can use yet. An argument other
+// than erlang, openssl or all is read as a cipher string, listing what it selects in its order.
 int ciphers(const std::vector<std::string>& args) {
-  std::string type = args.empty() ? "erlang" : args[0];
-  if (args.size() > 1 || (type != "erlang" && type != "openssl" && type != "all")) {
-    std::cerr << essl::format_error(essl::Error::options("type", "expected erlang, openssl or all")) << "\n";
+  if (args.size() > 1) {
+    std::cerr << essl::format_error(essl::Error::options("type", "expected erlang, openssl, all or a cipher string")) << "\n";
     return 2;
   }
-  auto t = type == "openssl" ? essl::SuiteListType::openssl
-           : type == "all"   ? essl::SuiteListType::all
-                             : essl::SuiteListType::erlang;
-  for (const auto& s : essl::cipher_suites(t)) std::cout << (type == "openssl" ? s.openssl : s.erlang) << "\n";
+  const std::string type = args.empty() ? "erlang" : args[0];
+  std::vector<const essl::SuiteInfo*> list;
+  std::vector<essl::SuiteInfo> listed;  // what `list` points into
+  if (type == "erlang" || type == "openssl" || type == "all") {
+    listed = essl::cipher_suites(type == "all" ? essl::SuiteListType::all : essl::SuiteListType::erlang);
+    for (const auto& s : listed) list.push_back(&s);
+  } else {
+    auto parsed = essl::parse_cipher_string(type);
+    if (!parsed) {
+      std::cerr << essl::format_error(essl::Error::options("ciphers", parsed.error())) << "\n";
+      return 2;
+    }
+    list = std::move(parsed.value());
+  }
+  for (const essl::SuiteInfo* s : list) {
+    std::string first(type == "openssl" ? s->openssl : s->erlang), second(type == "openssl" ? s->erlang : s->openssl);
+    if (first.size() < 36) first.resize(36, ' ');
+    std::string line = first + " " + second;
+    if (!essl::key_exchange_implemented(s->spec.key_exchange)) {
+      if (line.size() < 72) line.resize(72, ' ');
+      line += " (key exchange " + std::string(essl::atom(s->spec.key_exchange)) + " not available)";
+    }
+    std::cout << line << "\n";
+  }
   return 0;
 }
 

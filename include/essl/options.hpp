@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -21,14 +23,66 @@ enum class Verify { verify_none, verify_peer };
 struct PrivateKeyDer {
   enum class Type { RSAPrivateKey, DSAPrivateKey, ECPrivateKey, PrivateKeyInfo } type;
   std::vector<uint8_t> der;
+  bool operator==(const PrivateKeyDer&) const = default;
 };
 
 struct DisableSni {};
 
+// {client_preferred_next_protocols, {Precedence, ClientPrefs}} and {Precedence, ClientPrefs, Default}.
+// precedence client: the first of `protocols` that the server advertised; server: the first the server
+// advertised that is in `protocols`. With no protocol in common (or none advertised) the client takes
+// `default_protocol`, else the first of `protocols`. A server that answers without Next Protocol
+// Negotiation (and without ALPN) ends the handshake (handshake_failure) unless `default_protocol` is set.
+struct NextProtocolPreference {
+  enum class Precedence { client, server };
+  Precedence precedence = Precedence::client;
+  std::vector<std::string> protocols;           // non-empty; each 1..255 bytes
+  std::optional<std::string> default_protocol;  // 1..255 bytes
+};
+
+struct Options;
+
+// What one server name (sni_hosts, sni_fun) overrides in the server's options: only the fields that are
+// set replace the base options' (a field left unset keeps the base value, so `verify = verify_none` can
+// override a base `verify_peer`). Each pair of alternatives is replaced as a whole: setting `cert` or
+// `certfile` replaces both of the base's (likewise key/keyfile, cacerts/cacertfile, dh/dhfile).
+struct SniOptions {
+  std::optional<std::vector<uint8_t>> cert;
+  std::optional<std::string> certfile;
+  std::optional<PrivateKeyDer> key;
+  std::optional<std::string> keyfile;
+  std::optional<std::string> password;
+  std::optional<std::vector<std::vector<uint8_t>>> cacerts;
+  std::optional<std::string> cacertfile;
+  std::optional<Verify> verify;
+  std::optional<bool> fail_if_no_peer_cert;
+  std::optional<int> depth;
+  std::optional<std::vector<uint8_t>> dh;
+  std::optional<std::string> dhfile;
+  std::optional<std::variant<std::monostate, std::vector<SuiteSpec>, std::string>> ciphers;
+  std::optional<std::vector<Version>> versions;
+  std::optional<bool> honor_cipher_order;
+  std::optional<std::vector<std::string>> alpn_preferred_protocols;
+  std::optional<std::vector<std::string>> next_protocols_advertised;
+  bool operator==(const SniOptions&) const = default;
+};
+// The base options with the set fields of `host` over them.
+Options merge_sni_options(const Options& base, const SniOptions& host);
+
+// {sni_hosts, [{HostName, Options}]}: host names compare case-insensitively.
+using SniHosts = std::vector<std::pair<std::string, SniOptions>>;
+// {sni_fun, Fun}: called with the host name the client sent, on every handshake that carries one;
+// std::nullopt = an unknown name (the handshake goes on with the base options).
+using SniFun = std::function<std::optional<SniOptions>(std::string_view host)>;
+
 struct Options {
   // Versions to offer/accept; empty = the application default (tlsv1.2, tlsv1.1, tlsv1).
   std::vector<Version> versions;
-  // Ciphers: empty = default list; either a list of suites or an OpenSSL-format string.
+  // Ciphers, in preference order: empty = the default list (cipher_suites()); a list of the spec's
+  // tuples; or a string: Erlang-style or OpenSSL names separated by ':' or ',', or an OpenSSL cipher
+  // string with keywords and !, -, +, @STRENGTH (parse_cipher_string in suites.hpp). RC4, anonymous,
+  // PSK and SRP suites are used only when listed here. An unknown name or tuple is an options error
+  // naming `ciphers`. Suites whose key exchange the handshake does not implement are left out.
   std::variant<std::monostate, std::vector<SuiteSpec>, std::string> ciphers;
 
   // Own certificate and key.
@@ -62,13 +116,33 @@ struct Options {
   // Renegotiation and misc behaviour.
   bool secure_renegotiate = false;
   bool client_renegotiation = true;
+  // Server: true picks the first of its own suites that the client offers; false (the default) the
+  // first of the client's suites that it has.
   bool honor_cipher_order = false;
+  // TLS 1.0 only: false skips the check of the CBC padding bytes (only the length byte is used), to
+  // interoperate with legacy software. Warning: this makes TLS 1.0 vulnerable to the POODLE attack.
+  // TLS 1.1 and later always check the padding; SSL 3.0's padding is never checked (RFC 6101).
   bool padding_check = true;
   bool fallback = false;
   bool log_alert = true;
 
-  // SNI: std::monostate = automatic (the host name given to connect), a string, or DisableSni.
+  // SNI: std::monostate = automatic (the host name given to connect), a string, or DisableSni. No name
+  // is sent for an IP literal (RFC 6066 3).
   std::variant<std::monostate, std::string, DisableSni> server_name_indication;
+  // Server: per-name overrides, chosen by the name the client sent (mutually exclusive). A name that
+  // neither knows leaves the base options in force; the handshake goes on.
+  SniHosts sni_hosts;
+  SniFun sni_fun;
+
+  // ALPN (RFC 7301). Unset = not used; a given list must be non-empty, each name 1..255 bytes.
+  // Client: the protocols offered. Server: its preference order; the first that the client offered is
+  // chosen, and a client offering none of them gets a fatal no_application_protocol.
+  std::optional<std::vector<std::string>> alpn_advertised_protocols;
+  std::optional<std::vector<std::string>> alpn_preferred_protocols;
+  // Next Protocol Negotiation. Server: the protocols advertised to a client that asks. Client: how it
+  // chooses. ALPN takes precedence: a server that selects an ALPN protocol does not answer NPN.
+  std::optional<std::vector<std::string>> next_protocols_advertised;
+  std::optional<NextProtocolPreference> client_preferred_next_protocols;
 
   // Milliseconds to wait for the peer to close after we sent a fatal alert.
   int alert_timeout = 5000;

@@ -96,6 +96,8 @@ class Socket {
   // The peer's certificate, DER; {error, no_peercert} when it sent none.
   Res<std::vector<uint8_t>> peercert() const;
   Res<ConnectionInfo> connection_information() const;
+  // The protocol agreed through ALPN or NPN; Error::other("protocol_not_negotiated") when there is none.
+  Res<std::string> negotiated_protocol() const;
 
   // The file descriptor, for poll(); readable data may also sit decrypted inside the socket already, so
   // call recv(0, 0ms) after a wake-up and before waiting again.
@@ -137,6 +139,22 @@ class ListenSocket {
 // drops the cached sessions.
 Result<void, Error> start();
 void stop();
+
+// The application environment (the spec's application configuration parameters), one field per setting;
+// an empty field means the setting's default. Set it before start() or at any time: later connections
+// see the new values.
+struct AppConfig {
+  // ssl_pem_cache_clean: milliseconds between validations of the PEM cache (default 120000). Credential
+  // files are read once and served from the cache; a file is compared with its cached version (size,
+  // modification time, inode) at most once per interval and read again when it changed.
+  std::optional<std::chrono::milliseconds> ssl_pem_cache_clean;
+};
+// Replaces the whole configuration; a bad value is {options, {Name, Value}} and changes nothing.
+Result<void, Error> set_app_config(const AppConfig& config);
+AppConfig app_config();
+
+// Empties the PEM cache unconditionally: the next use of every credential file reads it again.
+Result<void, Error> clear_pem_cache();
 
 // Port 0 binds a free port.
 Res<ListenSocket> listen(uint16_t port, const Options& options, const SocketOptions& sock = {});

@@ -53,9 +53,16 @@ struct Pair {
   Socket server, client;
 };
 
-// A connected pair; failures are reported and leave the sockets closed.
-inline Pair connect_pair(const Options& server_opts, const Options& client_opts, const std::string& ip = "127.0.0.1") {
-  Pair p;
+// One connection over loopback with both sides' results: a listener on IP, the client connecting to
+// HOST (IP unless given; a name is resolved to the listener's address family).
+struct Attempt : Pair {
+  Res<Socket> connected = fail(Error::other("not run"));
+  Accepted accepted;
+};
+
+inline Attempt attempt_pair(const Options& server_opts, const Options& client_opts, const std::string& ip = "127.0.0.1",
+                            std::string host = {}) {
+  Attempt p;
   SocketOptions sock;
   sock.ip = ip;
   auto ls = listen(0, server_opts, sock);
@@ -65,14 +72,22 @@ inline Pair connect_pair(const Options& server_opts, const Options& client_opts,
   }
   p.ls = std::move(*ls);
   auto pending = accept_async(p.ls);
-  auto c = connect(ip, p.ls.port(), client_opts, 10s);
-  auto a = pending.get();
-  if (!c) ADD_FAILURE() << "connect: " << format_error(c.error());
-  if (!a.socket) ADD_FAILURE() << "accept: " << format_error(a.socket.error());
-  else if (!a.handshake_result) ADD_FAILURE() << "handshake: " << format_error(a.handshake_result.error());
-  if (c) p.client = std::move(*c);
-  if (a.socket && a.handshake_result) p.server = std::move(*a.socket);
+  SocketOptions family;
+  family.family = ip.find(':') == std::string::npos ? SocketOptions::Family::inet : SocketOptions::Family::inet6;
+  p.connected = connect(host.empty() ? ip : host, p.ls.port(), client_opts, 10s, family);
+  p.accepted = pending.get();
+  if (p.connected) p.client = std::move(*p.connected);
+  if (p.accepted.socket && p.accepted.handshake_result) p.server = std::move(*p.accepted.socket);
   return p;
+}
+
+// A connected pair; failures are reported and leave the sockets closed.
+inline Pair connect_pair(const Options& server_opts, const Options& client_opts, const std::string& ip = "127.0.0.1") {
+  Attempt p = attempt_pair(server_opts, client_opts, ip);
+  if (!p.connected) ADD_FAILURE() << "connect: " << format_error(p.connected.error());
+  if (!p.accepted.socket) ADD_FAILURE() << "accept: " << format_error(p.accepted.socket.error());
+  else if (!p.accepted.handshake_result) ADD_FAILURE() << "handshake: " << format_error(p.accepted.handshake_result.error());
+  return std::move(static_cast<Pair&>(p));
 }
 
 }  // namespace essl::test

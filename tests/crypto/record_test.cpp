@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crypto_glue/record_protection.hpp"
+#include "record_keys.hpp"
 #include "test_util.hpp"
 
 namespace essl::crypto {
@@ -41,19 +42,6 @@ std::vector<Shape> all_shapes() {
   return out;
 }
 
-struct Keys {
-  Bytes mac, enc, iv;
-};
-
-Keys make_keys(const Shape& sh, Rng& rng) {
-  const KeyLengths k = key_lengths(sh.v, sh.s);
-  Keys keys{Bytes(k.mac_key), Bytes(k.enc_key), Bytes(k.iv)};
-  rng.fill(keys.mac);
-  rng.fill(keys.enc);
-  rng.fill(keys.iv);
-  return keys;
-}
-
 std::unique_ptr<RecordProtection> make(const Shape& sh, const Keys& k, bool padding_check = true) {
   return make_record_protection(sh.v, sh.s, k.mac, k.enc, k.iv, padding_check);
 }
@@ -84,7 +72,10 @@ TEST(Record, RejectsWrongKeySizesAndUnsupported) {
   const SuiteSpec gcm{KeyExchange::rsa, Cipher::aes_128_gcm, Hash::null, Hash::sha256};
   EXPECT_EQ(make_record_protection(Version::tlsv1_1, gcm, {}, Bytes(16), Bytes(4), true), nullptr);
   const SuiteSpec rc4{KeyExchange::rsa, Cipher::rc4_128, Hash::sha};
-  EXPECT_EQ(make_record_protection(Version::tlsv1, rc4, Bytes(20), Bytes(16), {}, true), nullptr);
+  EXPECT_EQ(make_record_protection(Version::tlsv1, rc4, Bytes(20), Bytes(15), {}, true), nullptr);
+  EXPECT_EQ(make_record_protection(Version::tlsv1, rc4, Bytes(20), Bytes(16), Bytes(16), true), nullptr);
+  const SuiteSpec sha256{KeyExchange::rsa, Cipher::aes_128_cbc, Hash::sha256, Hash::sha256};
+  EXPECT_EQ(make_record_protection(Version::sslv3, sha256, Bytes(32), Bytes(16), Bytes(16), true), nullptr);
 }
 
 TEST(Record, RoundTripEveryShape) {

@@ -1,0 +1,437 @@
+// Whole handshakes in memory, replayable one message at a time: what the per-state fuzz targets
+// (fuzz/table_state.cpp) and the accepted-path properties (props/table_paths_props.cpp) put engines in
+// a chosen state with.
+//
+// A Scenario fixes both sides' options (suite, version, client authentication, resumption). record()
+// runs a whole handshake between a client and a server Engine with deterministic RNGs and session
+// caches (for a resumption, a full handshake first), then "hello" each way, and splits what each side
+// received into units: one handshake message, ChangeCipherSpec, alert or application-data record each,
+// in plaintext. The master secret comes from the client's session cache, so a Feeder can protect units
+// again under the negotiated keys once it has passed the peer's ChangeCipherSpec, as the peer did.
+// record() then replays each side from a fresh engine (same seed, same configuration, caches reset)
+// fed one unit at a time, checks that it ends in `connection` with the data delivered, and records the
+// state after each unit (the trace). Anything else is a bug in the engine's determinism: abort.
+#pragma once
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codecs/handshake.hpp"
+#include "codecs/hello.hpp"
+#include "codecs/record.hpp"
+#include "fuzz/engine_fuzz.hpp"
+#include "crypto_glue/prf.hpp"
+#include "crypto_glue/record_protection.hpp"
+#include "statemachine/engine.hpp"
+#include "statemachine/session_cache.hpp"
+#include "statemachine/table.hpp"
+
+namespace essl::fuzz {
+
+using codec::Bytes;
+using codec::ByteView;
+using codec::ContentType;
+
+struct Scenario {
+  std::string name;
+  std::string suite;              // Erlang-style name (include/essl/suites.hpp)
+  Version version;
+  bool server_verify = false;     // the server sends CertificateRequest (verify_peer, the test CA)
+  bool fail_if_no_peer_cert = false;
+  bool client_cert = false;       // the client has a certificate to send when asked
+  bool resume = false;            // a full handshake first; the abbreviated one is captured
+  bool npn = false;               // Next Protocol Negotiation: the server advertises, the client chooses
+};
+
+// The configurations the per-state fuzz targets prepare engines with: together they take each role
+// through every state of the table and every guard (ServerKeyExchange or not, CertificateRequest with
+// or without ServerKeyExchange, a client certificate or an empty one, resumption, NextProtocol).
+inline const std::vector<Scenario>& fuzz_scenarios() {
+  static const auto* s = new std::vector<Scenario>{
+      {"ecdhe", "ecdhe_rsa_aes_128_gcm_sha256", Version::tlsv1_2},
+      {"rsa", "rsa_aes_128_cbc_sha", Version::tlsv1_1},
+      {"dhe", "dhe_rsa_aes_256_cbc_sha", Version::tlsv1},
+      {"ecdhe_client_auth", "ecdhe_rsa_aes_256_gcm_sha384", Version::tlsv1_2, true, true, true},
+      {"rsa_client_auth", "rsa_aes_128_gcm_sha256", Version::tlsv1_2, true, false, true},
+      {"ecdhe_empty_client_cert", "ecdhe_rsa_aes_128_cbc_sha", Version::tlsv1_2, true, false, false},
+      {"resume_ecdhe", "ecdhe_rsa_aes_128_gcm_sha256", Version::tlsv1_2, false, false, false, true},
+      {"resume_rsa", "rsa_aes_128_cbc_sha", Version::tlsv1, true, false, true, true},
+      {"ecdhe_npn", "ecdhe_rsa_aes_128_cbc_sha256", Version::tlsv1_2, false, false, false, false, true},
+      {"resume_npn", "rsa_aes_256_gcm_sha384", Version::tlsv1_2, false, false, false, true, true},
+  };
+  return *s;
+}
+
+[[noreturn]] inline void driver_bug(const std::string& what) {
+  std::fprintf(stderr, "handshake driver: %s\n", what.c_str());
+  std::abort();
+}
+
+// The handshake type of a table message (none for ChangeCipherSpec and application data).
+inline std::optional<codec::HandshakeType> handshake_type(table::Msg m) {
+  using HT = codec::HandshakeType;
+  static constexpr std::pair<std::string_view, HT> types[] = {
+      {"hello_request", HT::hello_request},
+      {"client_hello", HT::client_hello},
+      {"server_hello", HT::server_hello},
+      {"certificate", HT::certificate},
+      {"server_key_exchange", HT::server_key_exchange},
+      {"certificate_request", HT::certificate_request},
+      {"server_hello_done", HT::server_hello_done},
+      {"certificate_verify", HT::certificate_verify},
+      {"client_key_exchange", HT::client_key_exchange},
+      {"next_protocol", HT::next_protocol},
+      {"finished", HT::finished},
+  };
+  for (const auto& [name, t] : types)
+    if (table::msg_name(m) == name) return t;
+  return std::nullopt;
+}
+
+// Every message of the table, in its order (application data is the last).
+inline constexpr size_t table_msg_count = size_t(table::Msg::application_data) + 1;
+
+inline std::optional<table::Msg> table_msg(codec::HandshakeType t) {
+  for (size_t i = 0; i < table_msg_count; ++i)
+    if (handshake_type(table::Msg(i)) == t) return table::Msg(i);
+  return std::nullopt;
+}
+
+// One message as the peer sent it.
+struct Unit {
+  ContentType type;
+  uint16_t version;  // of the record that carried it
+  Bytes payload;     // handshake: header and body; otherwise the record's plaintext
+  std::optional<table::Msg> msg() const {
+    if (type == ContentType::change_cipher_spec) return table::Msg::change_cipher_spec;
+    if (type == ContentType::application_data) return table::Msg::application_data;
+    if (type == ContentType::handshake && !payload.empty()) return table_msg(codec::HandshakeType(payload[0]));
+    return std::nullopt;
+  }
+  ByteView body() const {
+    return type == ContentType::handshake ? ByteView(payload).subspan(codec::handshake_header_size) : ByteView(payload);
+  }
+};
+
+// The unit carrying message `m` with `body`.
+inline Unit make_unit(table::Msg m, ByteView body, uint16_t version) {
+  Unit u{ContentType::handshake, version, {}};
+  if (auto t = handshake_type(m)) {
+    codec::Writer w(u.payload);
+    codec::encode_handshake(*t, body, w);
+  } else {
+    u.type = m == table::Msg::change_cipher_spec ? ContentType::change_cipher_spec : ContentType::application_data;
+    u.payload.assign(body.begin(), body.end());
+  }
+  return u;
+}
+
+// A deterministic RNG that starts over on reset(), so one Config serves every replay.
+class SeededRng final : public crypto::Rng {
+ public:
+  explicit SeededRng(uint64_t seed) : seed_(seed) { reset(); }
+  void reset() { inner_ = crypto::deterministic_rng(seed_); }
+  void fill(std::span<uint8_t> out) override { inner_->fill(out); }
+
+ private:
+  uint64_t seed_;
+  std::unique_ptr<crypto::Rng> inner_;
+};
+
+// A session cache that starts over on reset(), holding only the session given to it (if any).
+class ResetCache final : public SessionCache {
+ public:
+  void set_initial(std::string key, Session s) { initial_ = {std::move(key), std::move(s)}; }
+  void reset() {
+    inner_ = std::make_unique<MemorySessionCache>();
+    if (initial_) inner_->store(initial_->first, initial_->second);
+  }
+  std::optional<Session> lookup(const std::string& key) override { return inner_->lookup(key); }
+  void store(const std::string& key, const Session& s) override { inner_->store(key, s); }
+  void erase(const std::string& key) override { inner_->erase(key); }
+
+ private:
+  std::optional<std::pair<std::string, Session>> initial_;
+  std::unique_ptr<MemorySessionCache> inner_ = std::make_unique<MemorySessionCache>();
+};
+
+// One role's fixed configuration. Not copyable: the Config points at the RNG and the cache.
+struct Side {
+  Role role;
+  uint64_t seed;
+  std::unique_ptr<SeededRng> rng;
+  std::shared_ptr<ResetCache> cache;
+  std::shared_ptr<const Config> cfg;
+
+  // A fresh engine, started, as the first run of this side began.
+  std::unique_ptr<Engine> start() const {
+    rng->reset();
+    cache->reset();
+    auto e = std::make_unique<Engine>(cfg, PeerId{"localhost", 443});
+    e->start();
+    return e;
+  }
+};
+
+inline Side make_side(const Scenario& sc, Role role) {
+  Side s{role, role == Role::client ? client_seed : server_seed, nullptr, std::make_shared<ResetCache>(), nullptr};
+  s.rng = std::make_unique<SeededRng>(s.seed);
+  const SuiteInfo* suite = find_suite_by_name(sc.suite);
+  if (!suite) driver_bug("unknown suite " + sc.suite);
+  Options o;
+  o.versions = {sc.version};
+  o.ciphers = std::vector<SuiteSpec>{suite->spec};
+  if (role == Role::server) {
+    o.certfile = engine_data_path("server-rsa.pem");
+    o.keyfile = engine_data_path("server-rsa-key.pem");
+    if (sc.server_verify) {
+      o.verify = Verify::verify_peer;
+      o.cacertfile = source_file_path("/fuzz/data/ca.pem");
+      o.fail_if_no_peer_cert = sc.fail_if_no_peer_cert;
+    }
+    if (sc.npn) o.next_protocols_advertised = std::vector<std::string>{"spdy/3", "http/1.1"};
+  } else {
+    // fuzz/data's small PKI: the server validates this chain on every input that passes the client's
+    // Certificate (fuzz/data/make-certs.sh).
+    if (sc.client_cert) {
+      o.certfile = source_file_path("/fuzz/data/client.pem");
+      o.keyfile = source_file_path("/fuzz/data/client-key.pem");
+    }
+    if (sc.npn) o.client_preferred_next_protocols = NextProtocolPreference{NextProtocolPreference::Precedence::client, {"http/1.1"}, "http/1.1"};
+  }
+  auto c = Config::make(role, o, s.cache);
+  if (!c) driver_bug(sc.name + ": config: " + c.error().detail);
+  auto cfg = std::make_shared<Config>(*c.value());
+  cfg->rng = s.rng.get();
+  s.cfg = std::move(cfg);
+  return s;
+}
+
+struct Recording {
+  Scenario sc;
+  Side side[2];                           // by int(Role)
+  std::vector<Unit> units[2];             // what each role received, in order
+  std::vector<std::string> trace[2];      // trace[r][i]: r's state after its first i units
+  Version version{};
+  const SuiteInfo* suite = nullptr;
+  Bytes master, key_block;
+  codec::Random client_random{}, server_random{};
+
+  const Side& of(Role r) const { return side[int(r)]; }
+  const std::vector<Unit>& to(Role r) const { return units[int(r)]; }
+  // How many units take `r` to `state` (0: it starts there); nullopt if this handshake does not pass it.
+  std::optional<size_t> prefix_to(Role r, std::string_view state) const {
+    const auto& t = trace[int(r)];
+    for (size_t i = 0; i < t.size(); ++i)
+      if (t[i] == state) return i;
+    return std::nullopt;
+  }
+};
+
+// The record protection `sender` writes with after its ChangeCipherSpec (RFC 5246 6.3: the key block is
+// client MAC key, server MAC key, client key, server key, client IV, server IV).
+inline std::unique_ptr<crypto::RecordProtection> write_state(const Recording& cap, Role sender) {
+  const crypto::KeyLengths kl = crypto::key_lengths(cap.version, cap.suite->spec);
+  const ByteView kb(cap.key_block);
+  const size_t own = sender == Role::client ? 0 : 1;
+  auto p = crypto::make_record_protection(cap.version, cap.suite->spec, kb.subspan(own * kl.mac_key, kl.mac_key),
+                                          kb.subspan(2 * kl.mac_key + own * kl.enc_key, kl.enc_key),
+                                          kb.subspan(2 * (kl.mac_key + kl.enc_key) + own * kl.iv, kl.iv),
+                                          cap.of(sender).cfg->options.padding_check);
+  if (!p) driver_bug(cap.sc.name + ": record protection");
+  return p;
+}
+
+// Plays the peer of `target`: frames units as records, protected once the peer's ChangeCipherSpec has
+// been passed on.
+class Feeder {
+ public:
+  Feeder(const Recording& cap, Role target) : cap_(cap), peer_(target == Role::client ? Role::server : Role::client) {}
+
+  void reset() {
+    write_.reset();
+    seq_ = 0;
+    rng_ = crypto::deterministic_rng(3);
+  }
+  bool protecting() const { return write_ != nullptr; }
+
+  // The records carrying `payload` (at most 2^14 bytes each; an empty payload is one empty record).
+  Bytes records(ContentType type, uint16_t version, ByteView payload) {
+    if (!rng_) reset();
+    Bytes out;
+    size_t at = 0;
+    do {
+      const ByteView frag = payload.subspan(at, std::min(codec::max_plaintext, payload.size() - at));
+      at += frag.size();
+      Bytes body;
+      if (write_)
+        write_->protect(uint8_t(type), version, seq_++, frag, body, *rng_);
+      else
+        body.assign(frag.begin(), frag.end());
+      codec::Writer w(out);
+      codec::encode_record_header({type, version, uint16_t(body.size())}, w);
+      out.insert(out.end(), body.begin(), body.end());
+    } while (at < payload.size());
+    return out;
+  }
+
+  void feed(Engine& e, const Unit& u) {
+    e.feed(records(u.type, u.version, u.payload));
+    if (u.type == ContentType::change_cipher_spec) {
+      write_ = write_state(cap_, peer_);
+      seq_ = 0;
+    }
+  }
+
+ private:
+  const Recording& cap_;
+  Role peer_;
+  std::unique_ptr<crypto::RecordProtection> write_;
+  uint64_t seq_ = 0;
+  std::unique_ptr<crypto::Rng> rng_;
+};
+
+// Splits the bytes `receiver` got into units, opening records after the sender's ChangeCipherSpec.
+inline std::vector<Unit> split_units(const Recording& cap, Role receiver, const Bytes& stream) {
+  const Role sender = receiver == Role::client ? Role::server : Role::client;
+  std::vector<Unit> units;
+  std::unique_ptr<crypto::RecordProtection> read;
+  uint64_t seq = 0;
+  Bytes hs;  // handshake bytes not yet a whole message
+  uint16_t hs_version = 0;
+  Bytes buf = stream;
+  size_t at = 0;
+  while (buf.size() - at >= codec::record_header_size) {
+    auto h = codec::decode_record_header(ByteView(buf).subspan(at, codec::record_header_size));
+    if (!h || buf.size() - at - codec::record_header_size < h->length) driver_bug(cap.sc.name + ": bad record");
+    std::span<uint8_t> frag(buf.data() + at + codec::record_header_size, h->length);
+    at += codec::record_header_size + h->length;
+    if (read) {
+      auto p = read->unprotect(uint8_t(h->type), h->version, seq++, frag);
+      if (!p) driver_bug(cap.sc.name + ": cannot open a captured record");
+      frag = p.value();
+    }
+    if (h->type != ContentType::handshake) {
+      units.push_back({h->type, h->version, Bytes(frag.begin(), frag.end())});
+      if (h->type == ContentType::change_cipher_spec) {
+        read = write_state(cap, sender);
+        seq = 0;
+      }
+      continue;
+    }
+    if (hs.empty()) hs_version = h->version;
+    hs.insert(hs.end(), frag.begin(), frag.end());
+    while (hs.size() >= codec::handshake_header_size) {
+      const size_t n = codec::handshake_header_size + (size_t(hs[1]) << 16 | size_t(hs[2]) << 8 | hs[3]);
+      if (hs.size() < n) break;
+      units.push_back({ContentType::handshake, hs_version, Bytes(hs.begin(), hs.begin() + ptrdiff_t(n))});
+      hs.erase(hs.begin(), hs.begin() + ptrdiff_t(n));
+    }
+  }
+  if (at != buf.size() || !hs.empty()) driver_bug(cap.sc.name + ": partial record or message");
+  return units;
+}
+
+inline const uint8_t hello[] = {'h', 'e', 'l', 'l', 'o'};
+
+// Client and server to `connection` and "hello" each way, whole flights at a time: the bytes each got
+// and what the client negotiated.
+inline ConnectionInfo run_pair(const Recording& cap, Bytes* got) {
+  auto c = cap.of(Role::client).start();
+  auto s = cap.of(Role::server).start();
+  Engine* e[2] = {c.get(), s.get()};
+  bool sent = false;
+  for (int round = 0; round < 16; ++round) {
+    if (!sent && c->handshake_done() && s->handshake_done()) {
+      (void)c->send(hello);
+      (void)s->send(hello);
+      sent = true;
+    }
+    bool moved = false;
+    for (int from = 0; from < 2; ++from) {
+      const ByteView out = e[from]->pending_output();
+      if (out.empty()) continue;
+      if (got) got[1 - from].insert(got[1 - from].end(), out.begin(), out.end());
+      const Bytes copy(out.begin(), out.end());
+      e[from]->consume_output(copy.size());
+      e[1 - from]->feed(copy);
+      moved = true;
+    }
+    if (!moved && sent) break;
+  }
+  for (Engine* x : e)
+    if (x->error() || !x->handshake_done())
+      driver_bug(cap.sc.name + ": the in-memory handshake failed: " + (x->error() ? x->error()->detail : "incomplete"));
+  return c->info();
+}
+
+inline std::unique_ptr<Recording> record(const Scenario& sc) {
+  auto cap = std::make_unique<Recording>();
+  cap->sc = sc;
+  cap->side[0] = make_side(sc, Role::client);
+  cap->side[1] = make_side(sc, Role::server);
+  if (sc.resume) {
+    run_pair(*cap, nullptr);
+    // Both sides keep the session the full handshake made.
+    auto cs = cap->side[0].cache->lookup("localhost:443");
+    if (!cs) driver_bug(sc.name + ": no session to resume");
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id;
+    for (uint8_t b : cs->id) id += {hex[b >> 4], hex[b & 15]};
+    auto ss = cap->side[1].cache->lookup(id);
+    if (!ss) driver_bug(sc.name + ": the server kept no session");
+    cap->side[0].cache->set_initial("localhost:443", *cs);
+    cap->side[1].cache->set_initial(id, *ss);
+  }
+  Bytes got[2];
+  const ConnectionInfo info = run_pair(*cap, got);
+  if (!info.protocol || !info.cipher_suite || info.client_random.size() != 32 || info.server_random.size() != 32)
+    driver_bug(sc.name + ": no negotiated parameters");
+  cap->version = *info.protocol;
+  cap->suite = find_suite(*info.cipher_suite);
+  std::copy_n(info.client_random.begin(), 32, cap->client_random.begin());
+  std::copy_n(info.server_random.begin(), 32, cap->server_random.begin());
+  auto cs = cap->side[0].cache->lookup("localhost:443");
+  if (!cs) driver_bug(sc.name + ": the client kept no session");
+  cap->master = cs->master_secret;
+  const crypto::KeyLengths kl = crypto::key_lengths(cap->version, cap->suite->spec);
+  const size_t total = 2 * (kl.mac_key + kl.enc_key + kl.iv);
+  cap->key_block = crypto::key_block(cap->version, crypto::prf_hash(cap->version, cap->suite->spec), cap->master,
+                                     cap->client_random, cap->server_random, total);
+  if (cap->key_block.size() != total) driver_bug(sc.name + ": key block");
+  for (Role r : {Role::client, Role::server}) cap->units[int(r)] = split_units(*cap, r, got[int(r)]);
+  // Replay each side alone, one unit at a time.
+  for (Role r : {Role::client, Role::server}) {
+    auto e = cap->of(r).start();
+    Feeder f(*cap, r);
+    auto& trace = cap->trace[int(r)];
+    trace.push_back(std::string(e->state_id()));
+    for (const Unit& u : cap->to(r)) {
+      f.feed(*e, u);
+      if (e->error()) driver_bug(sc.name + ": replay failed in " + trace.back() + ": " + e->error()->detail);
+      trace.push_back(std::string(e->state_id()));
+    }
+    const ByteView data = e->app_data();
+    if (!e->handshake_done() || !std::equal(data.begin(), data.end(), std::begin(hello), std::end(hello)))
+      driver_bug(sc.name + ": the replay did not reach `connection` with the data");
+  }
+  return cap;
+}
+
+// Captures made once per process (never destroyed: Botan's statics may go first at exit).
+inline const Recording& recording(const Scenario& sc) {
+  static auto& cache = *new std::map<std::string, std::unique_ptr<Recording>>;
+  const std::string key = sc.name + "/" + sc.suite + "/" + std::to_string(int(sc.version)) +
+                          (sc.server_verify ? "/v" : "") + (sc.fail_if_no_peer_cert ? "/f" : "") +
+                          (sc.client_cert ? "/c" : "") + (sc.resume ? "/r" : "") + (sc.npn ? "/n" : "");
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, record(sc)).first;
+  return *it->second;
+}
+
+}  // namespace essl::fuzz

@@ -1,0 +1,99 @@
+// For the model-based properties: the record keys of an RSA key-exchange handshake, recovered from the
+// client's captured handshake records with the server's private key (RFC 5246 6.3, 7.4.7.1, 8.1), so
+// that a proxy between the two ends can open and seal their records.
+#pragma once
+#include <rapidcheck.h>
+
+#include "crypto_glue/kex.hpp"
+#include "crypto_glue/prf.hpp"
+#include "crypto_glue/record_protection.hpp"
+#include "statemachine/engine.hpp"
+
+namespace essl::props {
+
+using codec::Bytes;
+using codec::ByteView;
+
+// The ClientHello's client_version and the encrypted premaster, from the client's handshake records.
+struct ClientKex {
+  uint16_t client_version = 0;
+  Bytes encrypted;
+};
+
+inline ClientKex client_kex(const Bytes& to_server) {
+  Bytes hs;
+  for (size_t at = 0; at + 5 <= to_server.size();) {
+    const size_t len = size_t(to_server[at + 3]) << 8 | to_server[at + 4];
+    if (to_server[at] == 20 || at + 5 + len > to_server.size()) break;  // ChangeCipherSpec: the rest is encrypted
+    if (to_server[at] == 22)
+      hs.insert(hs.end(), to_server.begin() + ptrdiff_t(at + 5), to_server.begin() + ptrdiff_t(at + 5 + len));
+    at += 5 + len;
+  }
+  ClientKex k;
+  for (size_t at = 0; at + 4 <= hs.size();) {
+    const size_t len = size_t(hs[at + 1]) << 16 | size_t(hs[at + 2]) << 8 | hs[at + 3];
+    if (at + 4 + len > hs.size()) break;
+    const uint8_t* body = hs.data() + at + 4;
+    if (hs[at] == 1 && len >= 2) k.client_version = uint16_t(body[0] << 8 | body[1]);
+    if (hs[at] == 16 && len >= 2) k.encrypted.assign(body + 2, body + len);
+    at += 4 + len;
+  }
+  return k;
+}
+
+// The fragment of the first record after ChangeCipherSpec (the encrypted Finished).
+inline Bytes encrypted_finished(const Bytes& flight) {
+  bool after_ccs = false;
+  for (size_t at = 0; at + 5 <= flight.size();) {
+    const size_t len = size_t(flight[at + 3]) << 8 | flight[at + 4];
+    if (at + 5 + len > flight.size()) break;
+    if (after_ccs) return Bytes(flight.begin() + ptrdiff_t(at + 5), flight.begin() + ptrdiff_t(at + 5 + len));
+    after_ccs = flight[at] == 20;
+    at += 5 + len;
+  }
+  return {};
+}
+
+// One direction's record state, as a proxy holds it: `open` reads what the writer sent, `seal` writes
+// records the reader accepts.
+struct DirectionKeys {
+  std::unique_ptr<crypto::RecordProtection> open, seal;
+};
+
+// Both directions' states (client_write, server_write) from the client's flight. The writer's Finished
+// (sequence number 0, in `finished_of[i]`) goes through both states of its direction: TLS 1.0 chains
+// the CBC IV from it, and sealed again it must come out identical.
+inline std::array<DirectionKeys, 2> recover_keys(Version v, const SuiteSpec& suite, const crypto::PrivateKey& server_key,
+                                                 const ConnectionInfo& info, const Bytes& to_server,
+                                                 const std::array<Bytes, 2>& flights, crypto::Rng& rng) {
+  const ClientKex kex = client_kex(to_server);
+  RC_ASSERT(!kex.encrypted.empty());
+  const Bytes pms = crypto::rsa_decrypt_premaster(server_key, kex.encrypted, kex.client_version, rng);
+  const Hash prf = crypto::prf_hash(v, suite);
+  const Bytes master = crypto::master_secret(v, prf, pms, info.client_random, info.server_random);
+  const crypto::KeyLengths kl = crypto::key_lengths(v, suite);
+  const Bytes kb = crypto::key_block(v, prf, master, info.client_random, info.server_random,
+                                     2 * (kl.mac_key + kl.enc_key + kl.iv));
+  const ByteView k(kb);
+  std::array<DirectionKeys, 2> out;
+  for (size_t i = 0; i < 2; ++i) {
+    const ByteView mac = k.subspan(i * kl.mac_key, kl.mac_key);
+    const ByteView key = k.subspan(2 * kl.mac_key + i * kl.enc_key, kl.enc_key);
+    const ByteView iv = k.subspan(2 * (kl.mac_key + kl.enc_key) + i * kl.iv, kl.iv);
+    out[i].open = crypto::make_record_protection(v, suite, mac, key, iv, true);
+    out[i].seal = crypto::make_record_protection(v, suite, mac, key, iv, true);
+    RC_ASSERT(out[i].open && out[i].seal);
+    if (flights[i].empty()) continue;
+    const Bytes finished = encrypted_finished(flights[i]);
+    RC_ASSERT(!finished.empty());
+    Bytes frag = finished;
+    auto plain = out[i].open->unprotect(22, uint16_t(v), 0, frag);
+    RC_ASSERT(plain.ok());
+    Bytes again;
+    out[i].seal->protect(22, uint16_t(v), 0, plain.value(), again, rng);
+    if (v == Version::tlsv1) RC_ASSERT(again == finished);
+  }
+  return out;
+}
+
+}  // namespace essl::props
