@@ -25,6 +25,15 @@ std::shared_ptr<SessionCache> detail::client_session_cache() {
   return client_cache;
 }
 
+Result<std::shared_ptr<const Config>, Error> detail::make_config(Role role, const Options& options,
+                                                                 std::shared_ptr<SessionCache> cache) {
+  if (auto v = validate(options); !v) return fail(v.error());
+  if (options.crl_check == CrlCheck::off || options.crl_cache) return Config::make(role, options, std::move(cache));
+  Options o = options;
+  o.crl_cache = ssl_crl_cache::internal();
+  return Config::make(role, o, std::move(cache));
+}
+
 Result<void, Error> start() {
   (void)detail::client_session_cache();
   return {};

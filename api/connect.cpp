@@ -6,8 +6,7 @@ namespace essl {
 
 Res<Socket> connect(const std::string& host, uint16_t port, const Options& options, Timeout timeout,
                     const SocketOptions& sock) {
-  if (auto v = validate(options); !v) return fail(v.error());
-  auto cfg = Config::make(Role::client, options, detail::client_session_cache());
+  auto cfg = detail::make_config(Role::client, options, detail::client_session_cache());
   if (!cfg) return fail(cfg.error());
   detail::Deadline deadline(timeout);
   auto fd = tcp::connect(host, port, sock, deadline);

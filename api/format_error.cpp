@@ -12,8 +12,9 @@ std::string format_error(const Error& e) {
       out += e.alert_sent ? " (sent by us" : " (sent by the peer";
       if (!e.state.empty()) out += " in state " + e.state;
       out += ")";
-      // The reason is worth adding when it says more than the alert's own name.
-      if (!e.detail.empty() && e.detail != alert_atom(e.alert)) out += ": " + e.detail;
+      // The reason, as the spec's atom ("unknown_ca", "cert_expired", "{revoked,keyCompromise}"), even
+      // where it repeats the alert's name: scripts look for it.
+      if (!e.detail.empty()) out += ": " + e.detail;
       return out;
     case Error::Kind::closed: out = "TLS connection is closed"; break;
     case Error::Kind::timeout: out = "Timeout"; break;

@@ -1,4 +1,5 @@
 // listen, transport_accept and the server-side handshake (the spec's ssl_accept).
+#include "api/app.hpp"
 #include "api/socket_impl.hpp"
 
 namespace essl {
@@ -28,10 +29,9 @@ Res<Address> ListenSocket::sockname() const {
 }
 
 Res<ListenSocket> listen(uint16_t port, const Options& options, const SocketOptions& sock) {
-  if (auto v = validate(options); !v) return fail(v.error());
   auto impl = std::make_unique<ListenSocket::Impl>();
   impl->cache = std::make_shared<MemorySessionCache>();
-  auto cfg = Config::make(Role::server, options, impl->cache);
+  auto cfg = detail::make_config(Role::server, options, impl->cache);
   if (!cfg) return fail(cfg.error());
   impl->config = std::move(cfg).value();
   auto fd = tcp::listen(sock, port);
@@ -65,8 +65,7 @@ Result<void, Error> handshake(Socket& socket, Timeout timeout) {
 Result<void, Error> handshake(Socket& socket, const Options& options, Timeout timeout) {
   auto* s = socket.impl();
   if (!s || s->role != Role::server || s->engine) return fail(Error::other("badarg"));
-  if (auto v = validate(options); !v) return fail(v.error());
-  auto cfg = Config::make(Role::server, options, s->cache);
+  auto cfg = detail::make_config(Role::server, options, s->cache);
   if (!cfg) return fail(cfg.error());
   return s->handshake(std::move(cfg).value(), detail::Deadline(timeout));
 }

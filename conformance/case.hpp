@@ -31,6 +31,9 @@ struct Case {
   bool server_requires_cert = false; // the server: verify_peer + fail_if_no_peer_cert, trusting ca.pem
   bool client_verifies = true;       // the client: verify_peer (else verify_none)
   bool client_trusts_server = true;  // the client's cacertfile: ca.pem (else other-ca.pem)
+  bool server_trusts_client = true;  // with server_requires_cert, the server's cacertfile: ca.pem (else other-ca.pem)
+  bool server_chain = false;         // the server presents pkix/int-server (ECDSA P-256) under pkix/int-ca
+  std::optional<int> client_depth;   // the client's depth option (essl as client only)
   bool resume = false;               // a second connection must resume the first one's session
 
   // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the

@@ -72,6 +72,8 @@ struct CheckRow {
   std::vector<Version> client_versions = {}, server_versions = {};
   std::string_view client_suites = {}, server_suites = {};  // OpenSSL names
   bool client_cert = false, server_requires_cert = false, client_verifies = true, client_trusts_server = true;
+  bool server_trusts_client = true, server_chain = false;
+  std::optional<int> client_depth = std::nullopt;
   // Success: the version and suite that must be negotiated. Failure: the alert and who sends it.
   bool ok = true;
   std::optional<Version> version = std::nullopt;
@@ -95,6 +97,7 @@ using V = Version;
 using A = AlertDescription;
 const std::vector<Version> all_versions = {V::tlsv1_2, V::tlsv1_1, V::tlsv1};
 constexpr std::string_view ecdhe_rsa_cbc = "ECDHE-RSA-AES128-SHA";
+constexpr std::string_view ecdsa_gcm = "ECDHE-ECDSA-AES128-GCM-SHA256";
 constexpr std::string_view ecdsa_or_rsa_gcm = "ECDHE-ECDSA-AES128-GCM-SHA256,ECDHE-RSA-AES128-GCM-SHA256";
 // The peers whose adapters express ALPN and SNI.
 const std::vector<PeerId> extension_peers = {PeerId::openssl, PeerId::erlang};
@@ -139,6 +142,22 @@ const std::vector<CheckRow>& check_rows() {
       {.name = "verify/fail_if_no_peer_cert", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .server_requires_cert = true, .ok = false,
        .alert = A::handshake_failure, .sender = Side::server},
+      // A client certificate the server's CAs did not issue.
+      {.name = "verify/client_cert_unknown_ca", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .client_cert = true,
+       .server_requires_cert = true, .server_trusts_client = false, .ok = false, .alert = A::unknown_ca,
+       .sender = Side::server},
+      // A path through an intermediate the server sends: valid at the default depth 1; depth 0 allows no
+      // intermediate (the client refuses with max_path_length_reached: handshake_failure).
+      {.name = "verify/intermediate_chain", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdsa_gcm, .server_suites = ecdsa_gcm, .server_chain = true, .version = V::tlsv1_2},
+      {.name = "verify/depth_0_intermediate", .essl_server = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = ecdsa_gcm, .server_suites = ecdsa_gcm, .server_chain = true,
+       .client_depth = 0, .ok = false, .alert = A::handshake_failure, .sender = Side::client},
+      // The client checks the server's certificate against the name it sent.
+      {.name = "verify/hostname_mismatch", .essl_server = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .ok = false,
+       .alert = A::handshake_failure, .sender = Side::client, .sni = "example.com"},
       // ALPN: the server's first protocol that the client offers; none in common is fatal (RFC 7301 3.2).
       {.name = "alpn/server_preference", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
@@ -186,6 +205,9 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   c.server_requires_cert = row.server_requires_cert;
   c.client_verifies = row.client_verifies;
   c.client_trusts_server = row.client_trusts_server;
+  c.server_trusts_client = row.server_trusts_client;
+  c.server_chain = row.server_chain;
+  c.client_depth = row.client_depth;
   c.expect_ok = row.ok;
   c.expect_version = row.version;
   c.expect_suite = row.suite.empty() ? nullptr : suite(row.suite);

@@ -84,10 +84,12 @@ class BotanPeer : public Peer {
     auto dir = std::make_unique<TempDir>();
     std::string policy = dir->path("policy.txt");
     std::ofstream(policy) << policy_text(c);
-    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    const std::string cert = c.server_chain ? "pkix/int-server" : c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    // The certificate file holds the chain to send (tls_server sends every certificate in it).
+    const std::string certfile = pki(c.server_chain ? "pkix/int-server-chain.pem" : cert + ".pem");
     // botan tls_server has no option for the listening address: it listens on every address.
     auto s = ProcessServer::start([&](uint16_t port) {
-      return std::vector<std::string>{exe_, "tls_server", pki(cert + ".pem"), pki(cert + "-key.pem"),
+      return std::vector<std::string>{exe_, "tls_server", certfile, pki(cert + "-key.pem"),
                                       "--port=" + std::to_string(port), "--policy=" + policy};
     }, why);
     if (!s) return nullptr;

@@ -66,8 +66,8 @@ class GnutlsPeer : public Peer {
       if (s->spec.cipher == Cipher::des_cbc) return "GnuTLS has no single-DES suites";
     // gnutls-serv refuses --require-client-cert with --echo; --verify-client-cert asks for a certificate
     // and verifies the one it gets, but also accepts a client without one.
-    if (c.role == Role::client && c.server_requires_cert && !c.client_cert)
-      return "gnutls-serv cannot insist on a client certificate in --echo mode";
+    if (c.role == Role::client && c.server_requires_cert && (!c.client_cert || !c.server_trusts_client))
+      return "gnutls-serv cannot insist on a client certificate in --echo mode (it accepts one it cannot verify)";
     return {};
   }
 
@@ -77,10 +77,12 @@ class GnutlsPeer : public Peer {
   }
 
   std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
-    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    const std::string cert = c.server_chain ? "pkix/int-server" : c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    // The certificate file holds the chain to send (gnutls-serv sends every certificate in it).
+    const std::string certfile = pki(c.server_chain ? "pkix/int-server-chain.pem" : cert + ".pem");
     // gnutls-serv has no option for the listening address: it listens on every address.
     return ProcessServer::start([&](uint16_t port) {
-      std::vector<std::string> argv{serv_, "--echo", "-p", std::to_string(port), "--x509certfile", pki(cert + ".pem"),
+      std::vector<std::string> argv{serv_, "--echo", "-p", std::to_string(port), "--x509certfile", certfile,
                                       "--x509keyfile", pki(cert + "-key.pem"), "--dhparams", pki("dh2048.pem"),
                                       "--priority", priority(c)};
       if (c.server_requires_cert) argv.insert(argv.end(), {"--verify-client-cert", "--x509cafile", pki("ca.pem")});

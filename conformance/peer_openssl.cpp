@@ -65,11 +65,17 @@ class OpenSslPeer : public Peer {
   std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
     std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
     auto argv_for = [&](uint16_t port) {
-      std::vector<std::string> argv = {exe_, "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
-                                       "-cert", pki(cert + ".pem"), "-key", pki(cert + "-key.pem"),
-                                       "-dhparam", pki("dh2048.pem"), "-rev"};
+      std::vector<std::string> argv = {exe_, "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-dhparam",
+                                       pki("dh2048.pem"), "-rev"};
+      if (c.server_chain)
+        argv.insert(argv.end(), {"-cert", pki("pkix/int-server.pem"), "-key", pki("pkix/int-server-key.pem"),
+                                 "-cert_chain", pki("pkix/int-ca.pem")});
+      else
+        argv.insert(argv.end(), {"-cert", pki(cert + ".pem"), "-key", pki(cert + "-key.pem")});
       add_common(argv, c);
-      if (c.server_requires_cert) argv.insert(argv.end(), {"-Verify", "1", "-verify_return_error", "-CAfile", pki("ca.pem")});
+      if (c.server_requires_cert)
+        argv.insert(argv.end(), {"-Verify", "1", "-verify_return_error", "-CAfile",
+                                 pki(c.server_trusts_client ? "ca.pem" : "other-ca.pem")});
       if (!c.server_alpn.empty()) argv.insert(argv.end(), {"-alpn", join(c.server_alpn)});
       if (!c.server_npn.empty()) argv.insert(argv.end(), {"-nextprotoneg", join(c.server_npn)});
       // The name's certificate; another name gets a warning unrecognized_name and the base certificate.

@@ -190,13 +190,13 @@ Options essl_options(const Case& c) {
   if (!specs.empty()) o.ciphers = specs;
   if (c.role == Role::server) {
     std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
-    o.certfile = pki(cert + ".pem");
-    o.keyfile = pki(cert + "-key.pem");
+    o.certfile = pki(c.server_chain ? "pkix/int-server-chain.pem" : cert + ".pem");
+    o.keyfile = pki(c.server_chain ? "pkix/int-server-key.pem" : cert + "-key.pem");
     o.dhfile = pki("dh2048.pem");
     if (c.server_requires_cert) {
       o.verify = Verify::verify_peer;
       o.fail_if_no_peer_cert = true;
-      o.cacertfile = pki("ca.pem");
+      o.cacertfile = pki(c.server_trusts_client ? "ca.pem" : "other-ca.pem");
     }
     if (!c.server_alpn.empty()) o.alpn_preferred_protocols = c.server_alpn;
     if (!c.server_npn.empty()) o.next_protocols_advertised = c.server_npn;
@@ -209,6 +209,7 @@ Options essl_options(const Case& c) {
   } else {
     o.verify = c.client_verifies ? Verify::verify_peer : Verify::verify_none;
     o.cacertfile = pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem");
+    if (c.client_depth) o.depth = *c.client_depth;
     if (c.client_cert) {
       o.certfile = pki("client-rsa.pem");
       o.keyfile = pki("client-rsa-key.pem");

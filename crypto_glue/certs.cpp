@@ -3,7 +3,6 @@
 
 #include <botan/base64.h>
 #include <botan/ber_dec.h>
-#include <botan/certstor.h>
 #include <botan/cipher_mode.h>
 #include <botan/data_src.h>
 #include <botan/der_enc.h>
@@ -17,7 +16,6 @@
 #include <botan/pkcs8.h>
 #include <botan/rsa.h>
 #include <botan/system_rng.h>
-#include <botan/x509path.h>
 
 #include <algorithm>
 #include <map>
@@ -456,57 +454,6 @@ Botan::Signature_Format format_for(KeyAlgo algo) {
   return algo == KeyAlgo::rsa ? Botan::IEEE_1363 : Botan::DER_SEQUENCE;
 }
 
-std::string status_text(Botan::Certificate_Status_Code c) {
-  const char* t = Botan::to_string(c);
-  return t ? t : "unknown";
-}
-
-PathError map_status(Botan::Certificate_Status_Code c, bool lone_self_signed) {
-  using C = Botan::Certificate_Status_Code;
-  using A = AlertDescription;
-  switch (c) {
-    case C::CERT_HAS_EXPIRED:
-    case C::CERT_NOT_YET_VALID: return {A::certificate_expired, "cert_expired"};
-    case C::CERT_ISSUER_NOT_FOUND:
-    case C::CANNOT_ESTABLISH_TRUST:
-    case C::CHAIN_LACKS_TRUST_ROOT:
-      if (lone_self_signed) return {A::bad_certificate, "selfsigned_peer"};
-      return {A::unknown_ca, "unknown_ca"};
-    case C::CHAIN_NAME_MISMATCH: return {A::bad_certificate, "invalid_issuer"};
-    case C::SIGNATURE_ERROR:
-    case C::SIGNATURE_METHOD_TOO_WEAK:
-    case C::UNTRUSTED_HASH:
-    case C::SIGNATURE_ALGO_UNKNOWN:
-    case C::SIGNATURE_ALGO_BAD_PARAMS:
-    case C::CERT_PUBKEY_INVALID: return {A::bad_certificate, "invalid_signature"};
-    case C::NAME_CONSTRAINT_ERROR: return {A::bad_certificate, "name_not_permitted"};
-    case C::UNKNOWN_CRITICAL_EXTENSION: return {A::unsupported_certificate, "unknown_critical_extension"};
-    case C::CERT_IS_REVOKED: return {A::certificate_revoked, "revoked"};
-    case C::CERT_NAME_NOMATCH: return {A::handshake_failure, "hostname_check_failed"};
-    case C::CERT_CHAIN_TOO_LONG: return {A::handshake_failure, "max_path_length_reached"};
-    case C::CA_CERT_NOT_FOR_CERT_ISSUER: return {A::handshake_failure, "missing_basic_constraint"};
-    case C::INVALID_USAGE: return {A::handshake_failure, "invalid_key_usage"};
-    case C::NO_REVOCATION_DATA: return {A::bad_certificate, "revocation_status_undetermined"};
-    default: return {A::bad_certificate, status_text(c)};
-  }
-}
-
-bool is_ipv4(const std::string& s) {
-  int dots = 0, digits = 0;
-  for (char ch : s) {
-    if (ch == '.') {
-      if (digits == 0) return false;
-      ++dots;
-      digits = 0;
-    } else if (ch >= '0' && ch <= '9') {
-      if (++digits > 3) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots == 3 && digits > 0;
-}
-
 }  // namespace
 
 // ---- Certificate ----
@@ -693,49 +640,5 @@ bool verify_signature(const Certificate& cert, uint16_t scheme, ByteView message
 }
 
 bool scheme_supported(uint16_t scheme) { return scheme_for(scheme).has_value(); }
-
-// ---- path validation ----
-
-Result<void, PathError> validate_path(const std::vector<Certificate>& chain, const std::vector<Certificate>& trusted,
-                                      const std::string& hostname, int depth) {
-  if (chain.empty()) return fail(PathError{AlertDescription::handshake_failure, "no_peer_certificate"});
-  try {
-    Botan::Certificate_Store_In_Memory store;
-    for (const auto& t : trusted)
-      if (t.impl) store.add_certificate(t.impl->cert);
-    std::vector<Botan::X509_Certificate> certs;
-    certs.reserve(chain.size());
-    for (const auto& c : chain) {
-      if (!c.impl) return fail(PathError{AlertDescription::certificate_unknown, "no certificate"});
-      certs.push_back(c.impl->cert);
-    }
-
-    // Botan matches host names against DNS names only; IPv4 literals are checked against the
-    // iPAddress subjectAltName entries here (RFC 6125 6.2.1 / RFC 5280 4.2.1.6).
-    std::string dns_name = hostname;
-    if (is_ipv4(hostname)) {
-      const auto ips = certs.front().subject_alt_name().get_attribute("IP");
-      if (std::find(ips.begin(), ips.end(), hostname) == ips.end())
-        return fail(PathError{AlertDescription::handshake_failure, "hostname_check_failed"});
-      dns_name.clear();
-    }
-
-    // Minimum key strength 80 keeps SHA-1-signed chains acceptable, as the reference accepts them.
-    const Botan::Path_Validation_Restrictions restrictions(false, 80);
-    const Botan::Path_Validation_Result r = Botan::x509_path_validate(certs, restrictions, store, dns_name);
-    if (!r.successful_validation()) {
-      const bool lone_self_signed = chain.size() == 1 && chain.front().is_self_signed();
-      return fail(map_status(r.result(), lone_self_signed));
-    }
-    // `depth` counts the intermediates between the peer and the trust anchor.
-    const size_t path = r.cert_path().size();
-    const size_t intermediates = path >= 2 ? path - 2 : 0;
-    if (depth >= 0 && intermediates > static_cast<size_t>(depth))
-      return fail(PathError{AlertDescription::handshake_failure, "max_path_length_reached"});
-    return {};
-  } catch (const std::exception& e) {
-    return fail(PathError{AlertDescription::bad_certificate, std::string("validation error: ") + e.what()});
-  }
-}
 
 }  // namespace essl::crypto

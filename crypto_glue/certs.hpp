@@ -84,16 +84,4 @@ bool verify_signature(const Certificate& cert, uint16_t scheme, ByteView message
 // Whether this build can sign/verify with a scheme (hash/algorithm pair).
 bool scheme_supported(uint16_t scheme);
 
-// Basic path validation (issue-2 level; the full verify_fun semantics come later): the chain (leaf
-// first) must lead to one of `trusted` with valid signatures and dates; `hostname`, when non-empty, must
-// match the leaf. On failure, the alert the spec maps the reason to (unknown_ca, certificate_expired,
-// bad_certificate, handshake_failure for a hostname mismatch) plus the reason text.
-struct PathError {
-  AlertDescription alert;
-  std::string reason;  // e.g. "unknown_ca", "cert_expired", "hostname_check_failed"
-};
-Result<void, PathError> validate_path(const std::vector<Certificate>& chain,
-                                      const std::vector<Certificate>& trusted, const std::string& hostname,
-                                      int depth);
-
 }  // namespace essl::crypto

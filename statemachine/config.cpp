@@ -132,6 +132,7 @@ Result<void, Error> load_trust(Config& c, const Options& o) {
   }
   if (o.verify == Verify::verify_peer && c.trusted.empty())
     return fail(Error::options("cacertfile", "verify_peer needs trusted certificates"));
+  for (const crypto::Certificate& t : c.trusted) c.trusted_der.push_back(t.der());
   return {};
 }
 

@@ -24,6 +24,7 @@ struct Config {
   std::vector<crypto::Certificate> chain;   // own chain, leaf first (may be empty for a client)
   std::shared_ptr<crypto::PrivateKey> key;  // own key (null if no chain)
   std::vector<crypto::Certificate> trusted; // from cacerts / cacertfile
+  std::vector<std::vector<uint8_t>> trusted_der;  // the same, as path validation takes them
   crypto::DhParams dh;                      // server DHE parameters
   std::shared_ptr<SessionCache> session_cache;
   crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one

@@ -5,6 +5,7 @@
 #include "codecs/extensions.hpp"
 #include "codecs/finished.hpp"
 #include "crypto_glue/prf.hpp"
+#include "pkix/validate.hpp"
 
 namespace essl {
 
@@ -204,6 +205,19 @@ const std::vector<uint16_t>& own_groups() {
   return groups;
 }
 
+namespace {
+
+// The name a client checks the server's certificate against: server_name_indication, else the host it
+// connected to (a name or an address literal); none with server_name_indication disable.
+std::string verified_host(const Conn& c) {
+  const auto& o = c.cfg->options.server_name_indication;
+  if (std::holds_alternative<DisableSni>(o)) return {};
+  if (const auto* name = std::get_if<std::string>(&o)) return *name;
+  return c.peer.host;
+}
+
+}  // namespace
+
 Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders) {
   c.hs->peer_chain.clear();
   for (const codec::Bytes& d : ders) {
@@ -212,19 +226,45 @@ Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders) {
     c.hs->peer_chain.push_back(std::move(cert.value()));
   }
   c.peer_certs_der = ders;
-  if (c.cfg->options.verify == Verify::verify_peer && !ders.empty()) {
-    auto ok = crypto::validate_path(c.hs->peer_chain, c.cfg->trusted, std::string(), c.cfg->options.depth);
-    if (!ok) return refuse(ok.error().alert, ok.error().reason);
+  const Config& cfg = *c.cfg;
+  const Options& o = cfg.options;
+  // verify_none with the default fun accepts every path error: validation could only say `valid`.
+  if (ders.empty() || (o.verify == Verify::verify_none && !o.verify_fun && o.crl_check == CrlCheck::off)) return {};
+  pkix::Request req;
+  req.chain = ders;
+  req.anchors = cfg.trusted_der;
+  req.verify_fun = o.verify_fun ? *o.verify_fun
+                   : o.verify == Verify::verify_peer ? default_verify_fun_verify_peer()
+                                                     : default_verify_fun_verify_none();
+  req.depth = o.depth;
+  req.partial_chain = o.partial_chain;
+  req.crl_check = o.crl_check;
+  req.crl_cache = o.crl_cache.get();
+  if (cfg.role == Role::client) {
+    req.hostname = verified_host(c);
+    req.purpose = pkix::Purpose::server_auth;
+  } else {
+    req.purpose = pkix::Purpose::client_auth;
   }
+  if (auto ok = pkix::validate(req); !ok) return refuse(ok.error().alert, ok.error().reason);
   return {};
 }
 
 std::string verify_fingerprint(const Config& cfg) {
-  std::string f = cfg.options.verify == Verify::verify_peer ? "verify_peer" : "verify_none";
-  f += ";depth=" + std::to_string(cfg.options.depth);
-  f += cfg.options.fail_if_no_peer_cert ? ";fail_if_no_peer_cert" : "";
+  const Options& o = cfg.options;
+  std::string f = o.verify == Verify::verify_peer ? "verify_peer" : "verify_none";
+  f += ";depth=" + std::to_string(o.depth);
+  f += o.fail_if_no_peer_cert ? ";fail_if_no_peer_cert" : "";
+  // User funs are told apart by their type: a session made under one fun is not resumed under another.
+  if (o.verify_fun) f += std::string(";verify_fun=") + o.verify_fun->fun.target_type().name();
+  if (o.partial_chain) f += std::string(";partial_chain=") + o.partial_chain.target_type().name();
+  f += ";crl_check=" + std::to_string(int(o.crl_check));
+  if (o.server_name_indication.index() != 0) {
+    const auto* name = std::get_if<std::string>(&o.server_name_indication);
+    f += ";sni=" + (name ? *name : std::string("disable"));
+  }
   codec::Bytes all;
-  for (const crypto::Certificate& t : cfg.trusted) all.insert(all.end(), t.der().begin(), t.der().end());
+  for (const codec::Bytes& t : cfg.trusted_der) all.insert(all.end(), t.begin(), t.end());
   codec::Bytes h = crypto::hash(Hash::sha256, all);
   static constexpr char hex[] = "0123456789abcdef";
   f += ";trusted=";

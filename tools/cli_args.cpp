@@ -1,9 +1,14 @@
 // Parsing `--name value` and `--flag` arguments into Options.
 #include "tools/cli_args.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
+
+#include "crypto_glue/certs.hpp"
 
 namespace essl::cli {
 namespace {
@@ -50,6 +55,24 @@ void parse_ciphers(const std::string& v, Options& o) {
   o.ciphers = specs;
 }
 
+// partial_chain from a file of CA certificates: the first certificate of the received chain (root
+// first) that is one of them becomes the trust anchor.
+Result<void, Error> parse_partial_chain(const std::string& name, const std::string& path, Options& o) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return fail(Error::options(name, path + ": cannot read"));
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto certs = crypto::parse_certificates(bytes);
+  if (!certs) return fail(Error::options(name, path + ": " + certs.error()));
+  std::vector<Der> trusted;
+  for (const auto& c : *certs) trusted.push_back(c.der());
+  o.partial_chain = [trusted](const std::vector<Der>& chain_root_first) -> std::optional<Der> {
+    for (const Der& c : chain_root_first)
+      if (std::find(trusted.begin(), trusted.end(), c) != trusted.end()) return c;
+    return std::nullopt;
+  };
+  return {};
+}
+
 using Setter = std::function<Result<void, Error>(const std::string& name, const std::string& value, Args&)>;
 
 const std::map<std::string, Setter>& valued() {
@@ -93,6 +116,24 @@ const std::map<std::string, Setter>& valued() {
          a.tls.depth = static_cast<int>(d);
          return {};
        }},
+      {"crl-check", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         if (v == "true") a.tls.crl_check = CrlCheck::on;
+         else if (v == "false") a.tls.crl_check = CrlCheck::off;
+         else if (v == "peer") a.tls.crl_check = CrlCheck::peer;
+         else if (v == "best_effort") a.tls.crl_check = CrlCheck::best_effort;
+         else return fail(Error::options(n, "expected true, false, peer or best_effort, got " + v));
+         return {};
+       }},
+      // Repeatable: CRL files (PEM or DER) put in the internal CRL cache before connecting.
+      {"crlfile", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.crlfiles.push_back(v); return {}; }},
+      // The internal CRL cache fetching http:// distribution points, each fetch bounded by MS.
+      {"crl-http", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long t = 0;
+         if (auto r = parse_int(n, v, 1, 3600000, t); !r) return r;
+         a.tls.crl_cache = ssl_crl_cache::internal(std::chrono::milliseconds(t));
+         return {};
+       }},
+      {"partial-chain", [](auto& n, auto& v, Args& a) { return parse_partial_chain(n, v, a.tls); }},
       {"alert-timeout", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
          long t = 0;
          if (auto r = parse_int(n, v, 0, 3600000, t); !r) return r;

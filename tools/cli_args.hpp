@@ -17,6 +17,7 @@ struct Args {
   bool reconnect = false;  // client: connect once, close, then connect again (resuming)
   Timeout timeout = std::chrono::milliseconds(30000);  // connect / handshake
   std::chrono::milliseconds linger{1000};  // client: how long to wait for the peer after stdin ends
+  std::vector<std::string> crlfiles;       // inserted into the internal CRL cache (ssl_crl_cache:insert)
 };
 
 // Parses argv[from..]; an options error names the first bad option.

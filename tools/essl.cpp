@@ -18,7 +18,9 @@ int usage() {
                "options: --versions tlsv1.2,tlsv1.1 --ciphers LIST --cacertfile C --verify verify_peer\n"
                "         --fail-if-no-peer-cert --depth N --reuse-sessions true|false --ip ADDR --http\n"
                "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS --linger MS\n"
-               "         --alpn h2,http/1.1 --npn LIST --sni-host NAME:CERTFILE:KEYFILE\n";
+               "         --alpn h2,http/1.1 --npn LIST --sni-host NAME:CERTFILE:KEYFILE\n"
+               "         --partial-chain CAFILE --crl-check true|false|peer|best_effort --crlfile F\n"
+               "         --crl-http MS\n";
   return 2;
 }
 
@@ -94,5 +96,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   (void)essl::start();
+  for (const std::string& f : parsed->crlfiles)
+    if (auto r = essl::ssl_crl_cache::insert(essl::ssl_crl_cache::File{f}); !r) {
+      std::cerr << essl::format_error(essl::Error::options("crlfile", f + ": " + essl::format_error(r.error()))) << "\n";
+      return 2;
+    }
   return cmd == "server" ? essl::cli::run_server(*parsed) : essl::cli::run_client(*parsed);
 }

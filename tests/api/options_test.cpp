@@ -72,6 +72,8 @@ TEST(FormatError, Texts) {
             "TLS alert: handshake failure (sent by the peer in state hello)");
   EXPECT_EQ(format_error(Error::tls_alert(AlertDescription::bad_record_mac, false)),
             "TLS alert: bad record mac (sent by the peer)");
+  EXPECT_EQ(format_error(Error::tls_alert(AlertDescription::unknown_ca, true, "certify", "unknown_ca")),
+            "TLS alert: unknown ca (sent by us in state certify): unknown_ca");
   EXPECT_EQ(format_error(Error::closed()), "TLS connection is closed");
   EXPECT_EQ(format_error(Error::timeout()), "Timeout");
   EXPECT_EQ(format_error(Error::options("versions", "unknown version 'tlsv9'")),

@@ -23,12 +23,6 @@ PrivateKey key(const std::string& rel, const std::string& password = "") {
   return k.value();
 }
 
-Certificate pkits(const std::string& name) {
-  auto c = parse_certificates(test::read_file(test::data_path("nist-pkits/certs/" + name + ".crt")));
-  EXPECT_TRUE(c.ok()) << name;
-  return c.value().front();
-}
-
 TEST(Certs, ParseAndInspect) {
   const Certificate rsa = cert("tests/data/server-rsa.pem");
   EXPECT_EQ(rsa.key_algo(), KeyAlgo::rsa);
@@ -148,84 +142,6 @@ TEST(Certs, LegacyRsaSignatureIsRawMd5Sha1) {
   EXPECT_EQ(sig->size(), 256u);
   EXPECT_TRUE(verify_signature(cert("tests/data/server-rsa.pem"), 0, msg, sig.value()));
   EXPECT_FALSE(verify_signature(cert("tests/data/server-rsa.pem"), 0x0201, msg, sig.value()));
-}
-
-TEST(Certs, ValidatePathLocalPki) {
-  const Certificate leaf = cert("tests/data/server-rsa.pem");
-  const Certificate ca = cert("tests/data/ca.pem");
-  const Certificate other = cert("tests/data/other-ca.pem");
-  EXPECT_TRUE(validate_path({leaf}, {ca}, "", 1).ok());
-  EXPECT_TRUE(validate_path({leaf, ca}, {ca}, "localhost", 1).ok());
-  EXPECT_TRUE(validate_path({leaf}, {ca}, "127.0.0.1", 0).ok());
-
-  auto unknown = validate_path({leaf}, {other}, "", 1);
-  ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().alert, AlertDescription::unknown_ca);
-  EXPECT_EQ(unknown.error().reason, "unknown_ca");
-
-  auto host = validate_path({leaf}, {ca}, "example.com", 1);
-  ASSERT_FALSE(host.ok());
-  EXPECT_EQ(host.error().alert, AlertDescription::handshake_failure);
-  EXPECT_EQ(host.error().reason, "hostname_check_failed");
-  auto ip = validate_path({leaf}, {ca}, "10.0.0.1", 1);
-  ASSERT_FALSE(ip.ok());
-  EXPECT_EQ(ip.error().reason, "hostname_check_failed");
-
-  auto self = validate_path({other}, {ca}, "", 1);
-  ASSERT_FALSE(self.ok());
-  EXPECT_EQ(self.error().alert, AlertDescription::bad_certificate);
-  EXPECT_EQ(self.error().reason, "selfsigned_peer");
-
-  EXPECT_FALSE(validate_path({}, {ca}, "", 1).ok());
-}
-
-struct PkitsCase {
-  const char* number;
-  std::vector<const char*> root_first;
-  bool valid;
-  AlertDescription alert;
-  const char* reason;
-};
-
-TEST(Certs, ValidatePathPkits) {
-  using A = AlertDescription;
-  const PkitsCase cases[] = {
-      {"4.1.1", {"TrustAnchorRootCertificate", "GoodCACert", "ValidCertificatePathTest1EE"}, true, A::close_notify, ""},
-      {"4.1.2", {"TrustAnchorRootCertificate", "BadSignedCACert", "InvalidCASignatureTest2EE"}, false,
-       A::bad_certificate, "invalid_signature"},
-      {"4.1.3", {"TrustAnchorRootCertificate", "GoodCACert", "InvalidEESignatureTest3EE"}, false,
-       A::bad_certificate, "invalid_signature"},
-      {"4.2.1", {"TrustAnchorRootCertificate", "BadnotBeforeDateCACert", "InvalidCAnotBeforeDateTest1EE"}, false,
-       A::certificate_expired, "cert_expired"},
-      {"4.2.2", {"TrustAnchorRootCertificate", "GoodCACert", "InvalidEEnotBeforeDateTest2EE"}, false,
-       A::certificate_expired, "cert_expired"},
-      {"4.2.5", {"TrustAnchorRootCertificate", "BadnotAfterDateCACert", "InvalidCAnotAfterDateTest5EE"}, false,
-       A::certificate_expired, "cert_expired"},
-      {"4.2.6", {"TrustAnchorRootCertificate", "GoodCACert", "InvalidEEnotAfterDateTest6EE"}, false,
-       A::certificate_expired, "cert_expired"},
-      {"4.2.3", {"TrustAnchorRootCertificate", "GoodCACert", "Validpre2000UTCnotBeforeDateTest3EE"}, true,
-       A::close_notify, ""},
-      {"4.3.1", {"TrustAnchorRootCertificate", "GoodCACert", "InvalidNameChainingTest1EE"}, false,
-       A::unknown_ca, "unknown_ca"},
-  };
-  for (const PkitsCase& c : cases) {
-    SCOPED_TRACE(c.number);
-    std::vector<Certificate> chain;
-    for (size_t i = c.root_first.size(); i-- > 1;) chain.push_back(pkits(c.root_first[i]));
-    const std::vector<Certificate> trusted = {pkits(c.root_first[0])};
-    auto r = validate_path(chain, trusted, "", 1);
-    EXPECT_EQ(r.ok(), c.valid);
-    if (!r.ok() && !c.valid) {
-      EXPECT_EQ(r.error().alert, c.alert) << r.error().reason;
-      EXPECT_EQ(r.error().reason, c.reason);
-    }
-  }
-  // depth counts intermediates: one intermediate fails at depth 0.
-  std::vector<Certificate> chain = {pkits("ValidCertificatePathTest1EE"), pkits("GoodCACert")};
-  auto r = validate_path(chain, {pkits("TrustAnchorRootCertificate")}, "", 0);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().alert, AlertDescription::handshake_failure);
-  EXPECT_EQ(r.error().reason, "max_path_length_reached");
 }
 
 }  // namespace

@@ -66,7 +66,8 @@ mkloading() {
   openssl dhparam -out dh512.pem 512 2>/dev/null
 }
 # The path-validation set in pkix/: an intermediate CA under ca.pem with a server under it, a second
-# intermediate below the first with its own server (depth 2), a wildcard server, a server named only in
+# intermediate below the first with its own server (depth 2), int-server-chain.pem (int-server then
+# int-ca, for certfile), a wildcard server, a server named only in
 # its common name (and without extendedKeyUsage), and DER copies of ca, other-ca, server-rsa and
 # client-rsa. `make-certs.sh pkix` regenerates only this set.
 mkpkix() {
@@ -98,11 +99,25 @@ authorityKeyIdentifier=keyid"
 basicConstraints=critical,CA:FALSE
 extendedKeyUsage=serverAuth"
   pkixcert cn-server ca "/O=essl test/CN=cn-only.example.com" "basicConstraints=critical,CA:FALSE"
+  cat pkix/int-server.pem pkix/int-ca.pem > pkix/int-server-chain.pem
   openssl x509 -in ca.pem -outform DER -out pkix/ca.der
   openssl x509 -in other-ca.pem -outform DER -out pkix/other-ca.der
   openssl x509 -in server-rsa.pem -outform DER -out pkix/server-rsa.der
   openssl x509 -in client-rsa.pem -outform DER -out pkix/client-rsa.der
 }
+# A server named by the SNI tests' host names (ECDSA P-256): a client checking the name it sent finds
+# it in the certificate a server's sni_hosts chose. `make-certs.sh sni` regenerates only this one.
+mksni() {
+  mkleaf server-sni ec:P-256 "/O=essl test/CN=sni.test" "subjectAltName=DNS:sni.test,DNS:ecdsa.test
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth"
+  rm -f ca.srl
+}
+if [ "${1:-all}" = sni ]; then
+  mksni
+  exit 0
+fi
 if [ "${1:-all}" = pkix ]; then
   mkpkix
   exit 0
@@ -123,3 +138,4 @@ rm -f ca.srl
 openssl dhparam -out dh2048.pem 2048 2>/dev/null
 mkloading
 mkpkix
+mksni

@@ -1,0 +1,104 @@
+// The essl command's verification options against an essl listener in this process: --verify,
+// --cacertfile, --partial-chain, --crl-check with --crlfile, --depth; a refused handshake prints
+// format_error's text with the reason and exits 1.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "tests/api/loopback.hpp"
+#include "tests/crl_cache/crl_files.hpp"
+
+namespace essl::test {
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+// The command with `args`, stdin empty.
+CliRun run_essl(const std::string& args) {
+  const char* exe = std::getenv("ESSL_BIN");
+  if (!exe) {
+    ADD_FAILURE() << "ESSL_BIN (the essl command) is not set";
+    return {};
+  }
+  CliRun r;
+  std::unique_ptr<FILE, int (*)(FILE*)> p(popen((std::string(exe) + " " + args + " </dev/null 2>&1").c_str(), "r"), pclose);
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p.get())) > 0;) r.output.append(buf, n);
+  r.status = pclose(p.release());
+  return r;
+}
+
+// `essl client` against a server with `server_opts` (one connection).
+CliRun run_client(const Options& server_opts, const std::string& args) {
+  SocketOptions sock;
+  sock.ip = "127.0.0.1";
+  auto ls = listen(0, server_opts, sock);
+  if (!ls) {
+    ADD_FAILURE() << "listen: " << format_error(ls.error());
+    return {};
+  }
+  auto pending = accept_async(*ls);
+  CliRun r = run_essl("client --host 127.0.0.1 --port " + std::to_string(ls->port()) + " --linger 0 --timeout 10000 " + args);
+  pending.get();
+  return r;
+}
+
+// Options the command refuses before connecting.
+CliRun run_refused(const std::string& args) { return run_essl("client --host 127.0.0.1 --port 1 " + args); }
+
+int exit_code(const CliRun& r) { return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1; }
+
+const std::string verify_peer = " --verify verify_peer --cacertfile " + data_file("ca.pem");
+
+TEST(EsslClient, VerifiesAndReportsTheReason) {
+  CliRun ok = run_client(server_options(), verify_peer);
+  EXPECT_EQ(exit_code(ok), 0) << ok.output;
+  EXPECT_NE(ok.output.find("protocol=tlsv1.2"), std::string::npos) << ok.output;
+
+  CliRun unknown = run_client(server_options(), "--verify verify_peer --cacertfile " + data_file("other-ca.pem"));
+  EXPECT_EQ(exit_code(unknown), 1) << unknown.output;
+  EXPECT_NE(unknown.output.find("unknown ca"), std::string::npos) << unknown.output;
+  EXPECT_NE(unknown.output.find("unknown_ca"), std::string::npos) << unknown.output;
+}
+
+TEST(EsslClient, PartialChainAndDepth) {
+  Options chain;
+  chain.certfile = data_file("pkix/int-server-chain.pem");
+  chain.keyfile = data_file("pkix/int-server-key.pem");
+  const std::string untrusted_root = "--verify verify_peer --cacertfile " + data_file("other-ca.pem");
+  CliRun refused = run_client(chain, untrusted_root);
+  EXPECT_EQ(exit_code(refused), 1) << refused.output;
+  CliRun partial = run_client(chain, untrusted_root + " --partial-chain " + data_file("pkix/int-ca.pem"));
+  EXPECT_EQ(exit_code(partial), 0) << partial.output;
+  CliRun shallow = run_client(chain, verify_peer + " --depth 0");
+  EXPECT_EQ(exit_code(shallow), 1) << shallow.output;
+  EXPECT_NE(shallow.output.find("max_path_length_reached"), std::string::npos) << shallow.output;
+  CliRun bad = run_refused(verify_peer + " --partial-chain /nonexistent.pem");
+  EXPECT_EQ(exit_code(bad), 2) << bad.output;
+  EXPECT_NE(bad.output.find("partial_chain"), std::string::npos) << bad.output;
+}
+
+TEST(EsslClient, CrlCheckWithACrlFile) {
+  const CrlFiles& crls = CrlFiles::get();
+  CliRun revoked = run_client(server_options(), verify_peer + " --crl-check true --crlfile " + crls.ca_revoked_pem.string());
+  EXPECT_EQ(exit_code(revoked), 1) << revoked.output;
+  EXPECT_NE(revoked.output.find("certificate revoked"), std::string::npos) << revoked.output;
+  EXPECT_NE(revoked.output.find("keyCompromise"), std::string::npos) << revoked.output;
+  CliRun clean = run_client(server_options(), verify_peer + " --crl-check peer --crlfile " + crls.ca_empty_pem.string());
+  EXPECT_EQ(exit_code(clean), 0) << clean.output;
+  CliRun none = run_client(server_options(), verify_peer + " --crl-check true");
+  EXPECT_EQ(exit_code(none), 1) << none.output;
+  EXPECT_NE(none.output.find("revocation_status_undetermined"), std::string::npos) << none.output;
+  CliRun lenient = run_client(server_options(), verify_peer + " --crl-check best_effort");
+  EXPECT_EQ(exit_code(lenient), 0) << lenient.output;
+  CliRun bad = run_refused(verify_peer + " --crl-check maybe");
+  EXPECT_EQ(exit_code(bad), 2) << bad.output;
+  EXPECT_NE(bad.output.find("crl_check"), std::string::npos) << bad.output;
+}
+
+}  // namespace
+}  // namespace essl::test
