@@ -7,6 +7,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "codecs/certificate.hpp"
 #include "codecs/extensions.hpp"
 #include "codecs/handshake.hpp"
 #include "codecs/hello.hpp"
@@ -619,6 +620,32 @@ TEST(Npn, NextProtocolOnlyWhereTheTableAllowsIt) {
   Engine s(server_cfg(npn_server({"h2"})), PeerId{"127.0.0.1", 1});
   s.feed(codec::Bytes{22, 3, 1, 0, 8, 67, 0, 0, 4, 2, 'h', '2', 0});
   expect_plain_fatal_alert(s.pending_output(), AlertDescription::unexpected_message);
+}
+
+// ---------------------------------------------------------------- client authentication
+
+// A server in verify_peer asks for a certificate naming the subjects of its trusted CAs (RFC 5246
+// 7.4.4 certificate_authorities), in cacertfile's order.
+TEST(ClientAuth, CertificateRequestNamesTheTrustedCas) {
+  Options so = server_options();
+  so.verify = Verify::verify_peer;
+  so.cacertfile = data_path("pkix/int-server-chain.pem");  // int-server, then int-ca
+  auto sc = server_cfg(so);
+  Conn2 p(client_cfg(), sc);
+  const auto ms = messages(first_server_flight(p));
+  std::optional<codec::CertificateRequest> cr;
+  for (const auto& [type, body] : ms)
+    if (type == codec::HandshakeType::certificate_request) {
+      auto m = codec::decode_certificate_request(body, true);
+      ASSERT_TRUE(m.ok());
+      cr = m.value();
+    }
+  ASSERT_TRUE(cr.has_value());
+  ASSERT_EQ(cr->certificate_authorities.size(), 2u);
+  ASSERT_EQ(sc->trusted.size(), 2u);
+  EXPECT_EQ(cr->certificate_authorities[0], sc->trusted[0].subject_dn());
+  EXPECT_EQ(cr->certificate_authorities[1], sc->trusted[1].subject_dn());
+  EXPECT_NE(cr->certificate_authorities[0], cr->certificate_authorities[1]);
 }
 
 }  // namespace
