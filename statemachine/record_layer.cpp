@@ -25,6 +25,13 @@ Result<std::optional<InRecord>, AlertDescription> RecordLayer::next() {
   //= https://www.rfc-editor.org/rfc/rfc5246#section-6
   //# If a TLS implementation receives an unexpected record type, it MUST
   //# send an unexpected_message alert.
+  //= https://www.rfc-editor.org/rfc/rfc6176#section-3
+  //# TLS servers MUST NOT reply with an SSL 2.0 SERVER-HELLO with a
+  //# protocol version that is less than { 0x03, 0x00 } and instead MUST
+  //# abort the connection
+  // An SSL 2.0-format CLIENT-HELLO (a two-byte length with the top bit set, then message type 1) as the
+  // first record: SSL 2.0 and its hello format are refused as a protocol version.
+  if (read_seq_ == 0 && !read_ && (h[0] & 0x80) && h[2] == 1) return fail(AlertDescription::protocol_version);
   if (!codec::content_type_known(h[0])) return fail(AlertDescription::unexpected_message);
   uint16_t version = uint16_t(h[1] << 8 | h[2]);
   if (h[1] != 3) return fail(AlertDescription::protocol_version);

@@ -148,6 +148,9 @@ struct AppConfig {
   // files are read once and served from the cache; a file is compared with its cached version (size,
   // modification time, inode) at most once per interval and read again when it changed.
   std::optional<std::chrono::milliseconds> ssl_pem_cache_clean;
+  // protocol_version: the versions of connections whose options give no `versions` (default: TLS 1.2,
+  // 1.1 and 1.0; SSL 3.0 only when listed). The `versions` option overrides it.
+  std::optional<std::vector<Version>> protocol_version;
 };
 // Replaces the whole configuration; a bad value is {options, {Name, Value}} and changes nothing.
 Result<void, Error> set_app_config(const AppConfig& config);
@@ -173,8 +176,8 @@ Res<Socket> connect(const std::string& host, uint16_t port, const Options& optio
 
 struct VersionsInfo {
   std::string app_vsn;             // the library version
-  std::vector<Version> supported;  // enabled by default, highest first
-  std::vector<Version> available;  // everything the library implements
+  std::vector<Version> supported;  // enabled by default (protocol_version when set), highest first
+  std::vector<Version> available;  // everything the library implements, SSL 3.0 included
 };
 VersionsInfo versions();
 

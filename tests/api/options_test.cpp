@@ -85,3 +85,58 @@ TEST(FormatError, Texts) {
 
 }  // namespace
 }  // namespace essl::test
+
+namespace essl::test {
+namespace {
+
+// protocol_version: the versions of connections that give none; the versions option overrides it.
+TEST(AppConfig, ProtocolVersionIsTheDefaultVersions) {
+  const AppConfig before = app_config();
+  EXPECT_EQ(versions().supported, (std::vector<Version>{Version::tlsv1_2, Version::tlsv1_1, Version::tlsv1}));
+  EXPECT_EQ(versions().available,
+            (std::vector<Version>{Version::tlsv1_2, Version::tlsv1_1, Version::tlsv1, Version::sslv3}));
+
+  AppConfig bad;
+  bad.protocol_version = std::vector<Version>{static_cast<Version>(0x0200)};
+  auto r = set_app_config(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().option, "protocol_version");
+  bad.protocol_version = std::vector<Version>{};
+  EXPECT_FALSE(set_app_config(bad));
+
+  AppConfig old_only;
+  old_only.protocol_version = std::vector<Version>{Version::tlsv1, Version::tlsv1_1};
+  ASSERT_TRUE(set_app_config(old_only));
+  EXPECT_EQ(versions().supported, (std::vector<Version>{Version::tlsv1_1, Version::tlsv1}));
+  {
+    auto p = connect_pair(server_options(), client_options());
+    auto info = p.client.connection_information();
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->protocol, Version::tlsv1_1);
+  }
+  {
+    Options co = client_options();
+    co.versions = {Version::tlsv1_2, Version::tlsv1_1};  // the option wins over protocol_version
+    Options so = server_options();
+    so.versions = {Version::tlsv1_2};
+    auto p = connect_pair(so, co);
+    auto info = p.client.connection_information();
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->protocol, Version::tlsv1_2);
+  }
+  // SSL 3.0 is available when asked for.
+  AppConfig ssl3;
+  ssl3.protocol_version = std::vector<Version>{Version::sslv3};
+  ASSERT_TRUE(set_app_config(ssl3));
+  {
+    auto p = connect_pair(server_options(), client_options());
+    auto info = p.client.connection_information();
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->protocol, Version::sslv3);
+  }
+  ASSERT_TRUE(set_app_config(before));
+  EXPECT_EQ(versions().supported, (std::vector<Version>{Version::tlsv1_2, Version::tlsv1_1, Version::tlsv1}));
+}
+
+}  // namespace
+}  // namespace essl::test

@@ -70,6 +70,23 @@ TEST(BadInput, WrongRecordMajorVersionIsProtocolVersion) {
   expect_sent(s, AlertDescription::protocol_version);
 }
 
+// An SSL 2.0-format CLIENT-HELLO (RFC 6101 E.2: length with the top bit set, msg_type 1, version,
+// cipher_specs, session_id and challenge lengths) offering SSL 2.0 or TLS 1.0 is refused: SSL 2.0 is not
+// spoken, nor its hello format accepted.
+TEST(BadInput, Sslv2HelloIsProtocolVersion) {
+  for (uint16_t offered : {uint16_t(0x0002), uint16_t(0x0301)}) {
+    Engine s = fresh_server();
+    codec::Bytes body = {1, uint8_t(offered >> 8), uint8_t(offered), 0, 3, 0, 0, 0, 16, 0x00, 0x00, 0x2f};
+    for (int i = 0; i < 16; ++i) body.push_back(uint8_t(i));
+    codec::Bytes hello = {uint8_t(0x80 | body.size() >> 8), uint8_t(body.size())};
+    hello.insert(hello.end(), body.begin(), body.end());
+    s.feed(hello);
+    expect_plain_fatal_alert(s.pending_output(), AlertDescription::protocol_version);
+    expect_sent(s, AlertDescription::protocol_version);
+    EXPECT_FALSE(s.handshake_done());
+  }
+}
+
 TEST(BadInput, RecordVersionMustMatchAfterServerHello) {
   Pair p(client_config(), server_config());
   p.client.start();
