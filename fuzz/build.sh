@@ -55,8 +55,8 @@ for dir in "$src"/fuzz/corpus/*/; do
   # fuzz/tls.dict's wire tokens and the transition table's headers (generated; a test keeps it current).
   cp "$src/fuzz/essl.dict" "$OUT/$t.dict"
 done
-# The engine targets read the test certificates at run time (the per-state targets' client
-# authentication uses fuzz/data's).
+# The engine targets read the test certificates at run time; the per-state targets read fuzz/data's
+# and the 1024-bit DH group.
 mkdir -p "$OUT/tests/data" "$OUT/fuzz/data"
-cp "$src"/tests/data/server-rsa.pem "$src"/tests/data/server-rsa-key.pem "$OUT/tests/data/"
+cp "$src"/tests/data/server-rsa.pem "$src"/tests/data/server-rsa-key.pem "$src"/tests/data/dh1024.pem "$OUT/tests/data/"
 cp "$src"/fuzz/data/*.pem "$OUT/fuzz/data/"

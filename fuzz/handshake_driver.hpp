@@ -187,8 +187,11 @@ inline Side make_side(const Scenario& sc, Role role) {
   o.versions = {sc.version};
   o.ciphers = std::vector<SuiteSpec>{suite->spec};
   if (role == Role::server) {
-    o.certfile = engine_data_path("server-rsa.pem");
-    o.keyfile = engine_data_path("server-rsa-key.pem");
+    // fuzz/data's 1024-bit server key and the 1024-bit DH group: the key exchange runs on every input
+    // that reaches it.
+    o.certfile = source_file_path("/fuzz/data/server.pem");
+    o.keyfile = source_file_path("/fuzz/data/server-key.pem");
+    o.dhfile = source_file_path("/tests/data/dh1024.pem");
     if (sc.server_verify) {
       o.verify = Verify::verify_peer;
       o.cacertfile = source_file_path("/fuzz/data/ca.pem");
