@@ -89,18 +89,18 @@ bool key_exchange_implemented(KeyExchange k) {
     case KeyExchange::rsa:
     case KeyExchange::dhe_rsa:
     case KeyExchange::ecdhe_rsa:
-    case KeyExchange::ecdhe_ecdsa: return true;
+    case KeyExchange::ecdhe_ecdsa:
     case KeyExchange::dhe_dss:
+    case KeyExchange::ecdh_ecdsa:
+    case KeyExchange::ecdh_rsa:
     case KeyExchange::dh_anon:
+    case KeyExchange::ecdh_anon: return true;
     case KeyExchange::psk:
     case KeyExchange::dhe_psk:
     case KeyExchange::rsa_psk:
     case KeyExchange::srp_anon:
     case KeyExchange::srp_dss:
-    case KeyExchange::srp_rsa:
-    case KeyExchange::ecdh_anon:
-    case KeyExchange::ecdh_ecdsa:
-    case KeyExchange::ecdh_rsa: return false;
+    case KeyExchange::srp_rsa: return false;
   }
   return false;
 }

@@ -26,7 +26,11 @@ struct Case {
   std::vector<Version> essl_versions, peer_versions;
   std::vector<const SuiteInfo*> essl_suites, peer_suites;
 
-  bool ecdsa_cert = false;           // the server's certificate: ECDSA P-256 instead of RSA 2048
+  // The server's certificate: tests/data/<server_cert>.pem with <server_cert>-key.pem, and the
+  // intermediate it sends after it (tests/data/<server_intermediate>.pem; "" = none). With an
+  // intermediate, <server_cert>-chain.pem holds the leaf then the intermediate.
+  std::string server_cert = "server-rsa";
+  std::string server_intermediate;
   bool client_cert = false;          // the client presents client-rsa.pem
   bool server_requires_cert = false; // the server: verify_peer + fail_if_no_peer_cert, trusting ca.pem
   bool client_verifies = true;       // the client: verify_peer (else verify_none)
@@ -81,5 +85,17 @@ struct CellResult {
 std::string source_root();
 std::string pki(std::string_view file);  // tests/data/<file>
 std::string conformance_data();
+
+// The server's leaf and intermediate names (server_chain: pkix/int-server under pkix/int-ca), and the
+// file with the leaf and the chain to send after it.
+struct ServerCredential {
+  std::string leaf, intermediate;
+  std::string certfile() const { return pki(intermediate.empty() ? leaf + ".pem" : leaf + "-chain.pem"); }
+  std::string keyfile() const { return pki(leaf + "-key.pem"); }
+};
+inline ServerCredential server_credential(const Case& c) {
+  if (c.server_chain) return {"pkix/int-server", "pkix/int-ca"};
+  return {c.server_cert, c.server_intermediate};
+}
 
 }  // namespace essl::conformance

@@ -33,7 +33,17 @@ Case matrix_cell(PeerId p, Role r, Version v, const SuiteInfo* s, bool mutual, b
   c.role = r;
   c.essl_versions = c.peer_versions = {v};
   c.essl_suites = c.peer_suites = {s};
-  c.ecdsa_cert = s->spec.key_exchange == KeyExchange::ecdhe_ecdsa;
+  switch (s->spec.key_exchange) {
+    case KeyExchange::ecdhe_ecdsa: c.server_cert = "server-ecdsa"; break;
+    case KeyExchange::dhe_dss:
+    case KeyExchange::srp_dss: c.server_cert = "server-dsa"; break;
+    case KeyExchange::ecdh_rsa: c.server_cert = "server-ecdh-rsa"; break;
+    case KeyExchange::ecdh_ecdsa:
+      c.server_cert = "server-ecdh-ecdsa";
+      c.server_intermediate = "ca-ecdsa";
+      break;
+    default: break;
+  }
   c.client_cert = c.server_requires_cert = mutual;
   c.resume = resumed;
   c.expect_version = v;
@@ -61,6 +71,16 @@ constexpr SliceRow slice[] = {
     {Version::tlsv1_2, "DHE-RSA-AES256-SHA256", false},
     {Version::tlsv1_2, "AES256-GCM-SHA384", false},
     {Version::tlsv1_2, "ECDHE-RSA-AES256-SHA384", false},
+    // DSA certificates, static ECDH and the anonymous key exchanges.
+    {Version::tlsv1, "DHE-DSS-AES256-SHA", false},
+    {Version::tlsv1_2, "DHE-DSS-AES128-GCM-SHA256", true},
+    {Version::tlsv1_1, "ECDH-ECDSA-AES128-SHA", false},
+    {Version::tlsv1_2, "ECDH-ECDSA-AES256-GCM-SHA384", false},
+    {Version::tlsv1, "ECDH-RSA-AES256-SHA", false},
+    {Version::tlsv1_2, "ECDH-RSA-AES128-GCM-SHA256", true},
+    {Version::tlsv1, "ADH-AES128-SHA", false},
+    {Version::tlsv1_2, "ADH-AES256-GCM-SHA384", false},
+    {Version::tlsv1_2, "AECDH-AES128-SHA", false},
 };
 
 // Which side sends the alert in a failing check, in TLS terms.

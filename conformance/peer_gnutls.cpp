@@ -26,6 +26,11 @@ std::string priority(const Case& c) {
       case KeyExchange::dhe_rsa: parts.insert("+DHE-RSA"); break;
       case KeyExchange::ecdhe_rsa: parts.insert("+ECDHE-RSA"); break;
       case KeyExchange::ecdhe_ecdsa: parts.insert("+ECDHE-ECDSA"); break;
+      case KeyExchange::dhe_dss:  // SIGN-ALL leaves DSA out
+        parts.insert("+DHE-DSS:+SIGN-DSA-SHA256:+SIGN-DSA-SHA384:+SIGN-DSA-SHA512:+SIGN-DSA-SHA1");
+        break;
+      case KeyExchange::dh_anon: parts.insert("+ANON-DH"); break;
+      case KeyExchange::ecdh_anon: parts.insert("+ANON-ECDH"); break;
       default: break;
     }
     switch (s->spec.cipher) {
@@ -64,6 +69,9 @@ class GnutlsPeer : public Peer {
   std::string cannot(const Case& c) const override {
     for (const SuiteInfo* s : c.peer_suites)
       if (s->spec.cipher == Cipher::des_cbc) return "GnuTLS has no single-DES suites";
+    for (const SuiteInfo* s : c.peer_suites)
+      if (s->spec.key_exchange == KeyExchange::ecdh_ecdsa || s->spec.key_exchange == KeyExchange::ecdh_rsa)
+        return "GnuTLS has no static ECDH suites";
     // gnutls-serv refuses --require-client-cert with --echo; --verify-client-cert asks for a certificate
     // and verifies the one it gets, but also accepts a client without one.
     if (c.role == Role::client && c.server_requires_cert && (!c.client_cert || !c.server_trusts_client))
@@ -77,13 +85,13 @@ class GnutlsPeer : public Peer {
   }
 
   std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
-    const std::string cert = c.server_chain ? "pkix/int-server" : c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    const ServerCredential cred = server_credential(c);
     // The certificate file holds the chain to send (gnutls-serv sends every certificate in it).
-    const std::string certfile = pki(c.server_chain ? "pkix/int-server-chain.pem" : cert + ".pem");
+    const std::string certfile = cred.certfile();
     // gnutls-serv has no option for the listening address: it listens on every address.
     return ProcessServer::start([&](uint16_t port) {
       std::vector<std::string> argv{serv_, "--echo", "-p", std::to_string(port), "--x509certfile", certfile,
-                                      "--x509keyfile", pki(cert + "-key.pem"), "--dhparams", pki("dh2048.pem"),
+                                      "--x509keyfile", cred.keyfile(), "--dhparams", pki("dh2048.pem"),
                                       "--priority", priority(c)};
       if (c.server_requires_cert) argv.insert(argv.end(), {"--verify-client-cert", "--x509cafile", pki("ca.pem")});
       return argv;

@@ -42,7 +42,8 @@ class OpenSslPeer : public Peer {
     if (exe_.empty()) return "openssl is not installed (no `openssl` in PATH)";
     // The suites this build of OpenSSL has at all (Debian's has no 3DES suites, for one).
     std::string why;
-    auto list = Child::spawn({exe_, "ciphers", "ALL:@SECLEVEL=0"}, why);
+    // ALL leaves out the anonymous suites; COMPLEMENTOFALL adds them.
+    auto list = Child::spawn({exe_, "ciphers", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"}, why);
     if (!list || list->wait_exit(io_timeout) != 0) return "`openssl ciphers` failed: " + why;
     std::string names = ":" + list->out();
     while (!names.empty() && (names.back() == '\n' || names.back() == '\r')) names.pop_back();
@@ -63,15 +64,12 @@ class OpenSslPeer : public Peer {
   }
 
   std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
-    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    const ServerCredential cred = server_credential(c);
     auto argv_for = [&](uint16_t port) {
       std::vector<std::string> argv = {exe_, "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-dhparam",
                                        pki("dh2048.pem"), "-rev"};
-      if (c.server_chain)
-        argv.insert(argv.end(), {"-cert", pki("pkix/int-server.pem"), "-key", pki("pkix/int-server-key.pem"),
-                                 "-cert_chain", pki("pkix/int-ca.pem")});
-      else
-        argv.insert(argv.end(), {"-cert", pki(cert + ".pem"), "-key", pki(cert + "-key.pem")});
+      argv.insert(argv.end(), {"-cert", pki(cred.leaf + ".pem"), "-key", cred.keyfile()});
+      if (!cred.intermediate.empty()) argv.insert(argv.end(), {"-cert_chain", pki(cred.intermediate + ".pem")});
       add_common(argv, c);
       if (c.server_requires_cert)
         argv.insert(argv.end(), {"-Verify", "1", "-verify_return_error", "-CAfile",

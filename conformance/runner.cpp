@@ -189,9 +189,9 @@ Options essl_options(const Case& c) {
   for (const SuiteInfo* s : c.essl_suites) specs.push_back(s->spec);
   if (!specs.empty()) o.ciphers = specs;
   if (c.role == Role::server) {
-    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
-    o.certfile = pki(c.server_chain ? "pkix/int-server-chain.pem" : cert + ".pem");
-    o.keyfile = pki(c.server_chain ? "pkix/int-server-key.pem" : cert + "-key.pem");
+    const ServerCredential cred = server_credential(c);
+    o.certfile = cred.certfile();
+    o.keyfile = cred.keyfile();
     o.dhfile = pki("dh2048.pem");
     if (c.server_requires_cert) {
       o.verify = Verify::verify_peer;

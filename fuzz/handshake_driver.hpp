@@ -50,7 +50,7 @@ struct Scenario {
 
 // The configurations the per-state fuzz targets prepare engines with: together they take each role
 // through every state of the table and every guard (ServerKeyExchange or not, CertificateRequest with
-// or without ServerKeyExchange, a client certificate or an empty one, resumption, NextProtocol).
+// or without ServerKeyExchange, an anonymous ServerKeyExchange without Certificate, a client certificate or an empty one, resumption, NextProtocol).
 inline const std::vector<Scenario>& fuzz_scenarios() {
   static const auto* s = new std::vector<Scenario>{
       {"ecdhe", "ecdhe_rsa_aes_128_gcm_sha256", Version::tlsv1_2},
@@ -63,6 +63,7 @@ inline const std::vector<Scenario>& fuzz_scenarios() {
       {"resume_rsa", "rsa_aes_128_cbc_sha", Version::tlsv1, true, false, true, true},
       {"ecdhe_npn", "ecdhe_rsa_aes_128_cbc_sha256", Version::tlsv1_2, false, false, false, false, true},
       {"resume_npn", "rsa_aes_256_gcm_sha384", Version::tlsv1_2, false, false, false, true, true},
+      {"ecdh_anon", "ecdh_anon_aes_128_cbc_sha", Version::tlsv1_2},
   };
   return *s;
 }

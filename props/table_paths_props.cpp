@@ -3,7 +3,8 @@
 // this test) drive real engines.
 //
 // A generated path is (role, the flags its guards read, messages). A Scenario realises it: resuming is a
-// resumption, kex_sends_ske an (EC)DHE suite (otherwise RSA key transport), a CertificateRequest on the
+// resumption, kex_sends_ske an (EC)DHE suite (otherwise RSA key transport), kex_no_cert an anonymous
+// (EC)DH suite, a CertificateRequest on the
 // client's path or cert_requested on the server's is a server with verify_peer, peer_cert_nonempty a
 // client with a certificate, a NextProtocol message Next Protocol Negotiation. The messages are real:
 // fuzz/handshake_driver.hpp captures the in-memory handshake of that scenario and feeds the engine
@@ -56,8 +57,10 @@ fuzz::Scenario scenario(const AcceptedPath& p, size_t variant) {
   s.name = "path";
   s.resume = p.flags & table::f_resuming;
   const bool dh = p.role == Role::client ? (p.flags & table::f_kex_sends_ske) != 0 : variant == 0;
-  s.suite = dh ? (variant == 0 ? "ecdhe_rsa_aes_128_gcm_sha256" : "dhe_rsa_aes_128_cbc_sha")
-               : (variant == 0 ? "rsa_aes_128_gcm_sha256" : "rsa_aes_128_cbc_sha");
+  const bool anonymous = p.role == Role::client && (p.flags & table::f_kex_no_cert) != 0;
+  s.suite = anonymous ? (variant == 0 ? "ecdh_anon_aes_128_cbc_sha" : "dh_anon_aes_256_cbc_sha")
+            : dh      ? (variant == 0 ? "ecdhe_rsa_aes_128_gcm_sha256" : "dhe_rsa_aes_128_cbc_sha")
+                      : (variant == 0 ? "rsa_aes_128_gcm_sha256" : "rsa_aes_128_cbc_sha");
   s.version = variant == 0 ? Version::tlsv1_2 : Version::tlsv1_1;
   if (p.role == Role::client) {
     s.server_verify = s.client_cert = has(p, "certificate_request");

@@ -73,11 +73,12 @@ Step client_send_hello(Conn& c) {
   hs.session = resumable(c);
   if (hs.session) ch.session_id = hs.session->id;
 
-  bool any_ecc = false;
+  bool any_ecc = false, any_dss = false;
   for (const SuiteInfo* s : cfg.suites)
     if (s->min_version <= max && s->max_version >= cfg.versions.back()) {
       ch.cipher_suites.push_back(s->id);
       any_ecc = any_ecc || suite_is_ecc(s->spec);
+      any_dss = any_dss || suite_cert_algo(s->spec.key_exchange) == crypto::KeyAlgo::dsa;
     }
   hs.offered_suites = ch.cipher_suites;
   //= https://www.rfc-editor.org/rfc/rfc7507#section-4
@@ -111,6 +112,8 @@ Step client_send_hello(Conn& c) {
   }
   if (max >= Version::tlsv1_2) {
     hs.offered_sig_algs = own_signature_schemes();
+    if (any_dss)
+      for (uint16_t d : dsa_signature_schemes()) hs.offered_sig_algs.push_back(d);
     codec::Bytes b;
     codec::Writer w(b);
     codec::encode_signature_algorithms(codec::SignatureAlgorithms{hs.offered_sig_algs}, w);

@@ -1,5 +1,5 @@
-// Client: the ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4): signature check, then our half of the
-// (EC)DH agreement.
+// Client: the ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4): signature check (none for the anonymous
+// key exchanges), then our half of the (EC)DH agreement.
 #include <algorithm>
 
 #include "codecs/key_exchange.hpp"
@@ -7,17 +7,17 @@
 
 namespace essl {
 
-Step client_on_server_key_exchange(Conn& c, const In& in) {
+namespace {
+
+// The signature over the randoms and the params, by the server certificate's key.
+Step check_server_signature(Conn& c, const codec::ServerKeyExchange& m) {
   HandshakeState& hs = *c.hs;
-  codec::KexFormat format = kex_format(c.suite->spec.key_exchange);
-  auto m = codec::decode_server_key_exchange(in.body, format, /*is_signed=*/true, c.tls12());
-  if (!m) return refuse(codec::alert_for(m.error()), "server_key_exchange");
-  if (!m->signed_) return refuse(AlertDescription::decode_error, "unsigned server_key_exchange");
+  if (!m.signed_) return refuse(AlertDescription::decode_error, "unsigned server_key_exchange");
 
   const crypto::Certificate& leaf = hs.peer_chain.front();
   uint16_t scheme = 0;
   if (c.tls12()) {
-    scheme = m->signed_->algorithm.value_or(0);
+    scheme = m.signed_->algorithm.value_or(0);
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.3
     //# If the client has offered the "signature_algorithms" extension, the
     //# signature algorithm and hash algorithm MUST be a pair listed in that
@@ -33,20 +33,25 @@ Step client_on_server_key_exchange(Conn& c, const In& in) {
   //#     ServerDHParams params;
   //# } signed_params;
   codec::Bytes signed_data;
-  signed_data.reserve(64 + m->params_bytes.size());
+  signed_data.reserve(64 + m.params_bytes.size());
   signed_data.insert(signed_data.end(), hs.client_random.begin(), hs.client_random.end());
   signed_data.insert(signed_data.end(), hs.server_random.begin(), hs.server_random.end());
-  signed_data.insert(signed_data.end(), m->params_bytes.begin(), m->params_bytes.end());
-  if (!crypto::verify_signature(leaf, scheme, signed_data, m->signed_->signature))
+  signed_data.insert(signed_data.end(), m.params_bytes.begin(), m.params_bytes.end());
+  if (!crypto::verify_signature(leaf, scheme, signed_data, m.signed_->signature))
     return refuse(AlertDescription::decrypt_error, "bad server_key_exchange signature");
+  return {};
+}
 
+// Our half of the (EC)DH agreement with the server's params; the premaster secret.
+Step agree_server_params(Conn& c, const codec::ServerKeyExchange& m) {
+  HandshakeState& hs = *c.hs;
   Result<codec::Bytes, AlertDescription> premaster = codec::Bytes{};
-  if (auto* dh = std::get_if<codec::ServerDHParams>(&m->params)) {
+  if (auto* dh = std::get_if<codec::ServerDHParams>(&m.params)) {
     hs.kex = crypto::dh(crypto::DhParams{dh->dh_p, dh->dh_g}, c.rng());
     if (!hs.kex) return refuse(AlertDescription::insufficient_security, "DH parameters");
     premaster = hs.kex->agree(dh->dh_Ys);
   } else {
-    const auto& ec = std::get<codec::ServerECDHParams>(m->params);
+    const auto& ec = std::get<codec::ServerECDHParams>(m.params);
     // RFC 8422 5.4: the server picks one of the groups the client offered.
     if (std::find(hs.offered_groups.begin(), hs.offered_groups.end(), ec.named_curve) == hs.offered_groups.end())
       return refuse(AlertDescription::illegal_parameter, "group not offered");
@@ -58,6 +63,19 @@ Step client_on_server_key_exchange(Conn& c, const In& in) {
   if (!premaster) return refuse(premaster.error(), "server key exchange value");
   hs.premaster = std::move(premaster.value());
   return {};
+}
+
+}  // namespace
+
+Step client_on_server_key_exchange(Conn& c, const In& in) {
+  codec::KexFormat format = kex_format(c.suite->spec.key_exchange);
+  const bool anonymous = kex_anonymous(c.suite->spec.key_exchange);
+  auto m = codec::decode_server_key_exchange(in.body, format, /*is_signed=*/!anonymous, c.tls12());
+  if (!m) return refuse(codec::alert_for(m.error()), "server_key_exchange");
+  if (!anonymous) {
+    if (auto ok = check_server_signature(c, *m); !ok) return ok;
+  }
+  return agree_server_params(c, *m);
 }
 
 }  // namespace essl

@@ -112,7 +112,10 @@ Result<void, Error> load_own(Config& c, const Options& o) {
   // DSA keys are accepted: the DSS suites sign with them.
   if (c.key && !c.key->matches(c.chain.front()))
     return fail(Error::options(key_name, "the key does not match the certificate"));
-  if (c.role == Role::server && c.chain.empty()) return fail(Error::options("certfile", "a server needs a certificate"));
+  // A server without a certificate can serve only the key exchanges that use none.
+  if (c.role == Role::server && c.chain.empty() &&
+      std::none_of(c.suites.begin(), c.suites.end(), [](const SuiteInfo* s) { return kex_anonymous(s->spec.key_exchange); }))
+    return fail(Error::options("certfile", "a server needs a certificate"));
   return {};
 }
 

@@ -16,6 +16,9 @@ enum class Role { client, server };
 
 class SniConfigs;  // statemachine/hello_options.hpp
 
+// dh_anon, ecdh_anon: no server Certificate, an unsigned ServerKeyExchange (statemachine/connection.cpp).
+bool kex_anonymous(KeyExchange k);
+
 struct Config {
   Role role = Role::client;
   Options options;                          // as given (validated)

@@ -141,12 +141,21 @@ codec::KexFormat kex_format(KeyExchange k) {
     case KeyExchange::dh_anon: return codec::KexFormat::dhe;
     case KeyExchange::ecdhe_rsa:
     case KeyExchange::ecdhe_ecdsa:
-    case KeyExchange::ecdh_anon: return codec::KexFormat::ecdhe;
+    case KeyExchange::ecdh_anon:
+    case KeyExchange::ecdh_ecdsa:  // ClientECDiffieHellmanPublic, explicit (RFC 4492 5.7)
+    case KeyExchange::ecdh_rsa: return codec::KexFormat::ecdhe;
     default: return codec::KexFormat::rsa;
   }
 }
 
-bool kex_sends_ske(KeyExchange k) { return kex_format(k) != codec::KexFormat::rsa; }
+//= https://www.rfc-editor.org/rfc/rfc4492#section-5.4
+//# This message is sent when using the ECDHE_ECDSA, ECDHE_RSA, and
+//# ECDH_anon key exchange algorithms.
+bool kex_sends_ske(KeyExchange k) { return kex_format(k) != codec::KexFormat::rsa && !kex_static_ecdh(k); }
+
+bool kex_static_ecdh(KeyExchange k) { return k == KeyExchange::ecdh_ecdsa || k == KeyExchange::ecdh_rsa; }
+
+bool kex_anonymous(KeyExchange k) { return k == KeyExchange::dh_anon || k == KeyExchange::ecdh_anon; }
 
 bool suite_is_ecc(const SuiteSpec& s) {
   switch (s.key_exchange) {
@@ -164,7 +173,9 @@ crypto::KeyAlgo suite_cert_algo(KeyExchange k) {
     case KeyExchange::rsa:
     case KeyExchange::dhe_rsa:
     case KeyExchange::ecdhe_rsa: return crypto::KeyAlgo::rsa;
-    case KeyExchange::ecdhe_ecdsa: return crypto::KeyAlgo::ecdsa;
+    case KeyExchange::ecdhe_ecdsa:
+    case KeyExchange::ecdh_ecdsa:  // the certificate holds the server's ECDH key (RFC 4492 2.1, 2.3)
+    case KeyExchange::ecdh_rsa: return crypto::KeyAlgo::ecdsa;
     case KeyExchange::dhe_dss: return crypto::KeyAlgo::dsa;
     default: return crypto::KeyAlgo::other;
   }
@@ -184,12 +195,23 @@ std::vector<uint16_t> own_signature_schemes() {
   return all;
 }
 
+std::vector<uint16_t> dsa_signature_schemes() {
+  namespace sig = codec::sig;
+  static const std::vector<uint16_t> all = [] {
+    std::vector<uint16_t> v;
+    for (sig::Hash h : {sig::sha256, sig::sha384, sig::sha512, sig::sha224, sig::sha1})
+      if (crypto::scheme_supported(sig::scheme(h, sig::dsa))) v.push_back(sig::scheme(h, sig::dsa));
+    return v;
+  }();
+  return all;
+}
+
 uint16_t choose_scheme(crypto::KeyAlgo key, const std::vector<uint16_t>& peer) {
   uint8_t want = key == crypto::KeyAlgo::rsa     ? codec::sig::rsa
                  : key == crypto::KeyAlgo::ecdsa ? codec::sig::ecdsa
                  : key == crypto::KeyAlgo::dsa   ? codec::sig::dsa
                                                  : 0xff;
-  for (uint16_t s : own_signature_schemes())
+  for (uint16_t s : key == crypto::KeyAlgo::dsa ? dsa_signature_schemes() : own_signature_schemes())
     if ((s & 0xff) == want && std::find(peer.begin(), peer.end(), s) != peer.end()) return s;
   return 0;
 }

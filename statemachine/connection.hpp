@@ -153,10 +153,13 @@ Result<FinishedVerified, Fail> verify_finished(Conn& c, const In& in);
 // Shared by both roles (handshake_common.cpp).
 codec::KexFormat kex_format(KeyExchange k);
 bool kex_sends_ske(KeyExchange k);
+bool kex_static_ecdh(KeyExchange k);  // ecdh_ecdsa, ecdh_rsa: the certificate's key, no ServerKeyExchange
 bool suite_is_ecc(const SuiteSpec& s);
 crypto::KeyAlgo suite_cert_algo(KeyExchange k);  // the certificate key the suite's authentication needs
 // Our signature_algorithms, strongest first, restricted to what the crypto provider supports.
 std::vector<uint16_t> own_signature_schemes();
+// DSA's, offered only with a DSS suite (RFC 5246 7.4.1.4.1), in the same order.
+std::vector<uint16_t> dsa_signature_schemes();
 // The first of `ours` that the peer listed and that signs with `key`; 0 if none.
 uint16_t choose_scheme(crypto::KeyAlgo key, const std::vector<uint16_t>& peer);
 // Groups we support, in preference order.

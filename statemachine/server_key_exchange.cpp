@@ -7,6 +7,18 @@ namespace essl {
 
 Step server_send_key_exchange(Conn& c);
 
+namespace {
+
+Step queue_server_key_exchange(Conn& c, const codec::ServerKeyExchange& m) {
+  codec::Bytes body;
+  codec::Writer w(body);
+  codec::encode_server_key_exchange(m, w);
+  c.queue_handshake(codec::HandshakeType::server_key_exchange, body);
+  return {};
+}
+
+}  // namespace
+
 Step server_send_key_exchange(Conn& c) {
   HandshakeState& hs = *c.hs;
   const Config& cfg = *c.cfg;
@@ -24,6 +36,7 @@ Step server_send_key_exchange(Conn& c) {
     codec::Writer w(m.params_bytes);
     codec::encode_server_key_exchange_params(m, w);
   }
+  if (kex_anonymous(c.suite->spec.key_exchange)) return queue_server_key_exchange(c, m);
   codec::Bytes signed_data;
   signed_data.reserve(64 + m.params_bytes.size());
   signed_data.insert(signed_data.end(), hs.client_random.begin(), hs.client_random.end());
@@ -45,11 +58,7 @@ Step server_send_key_exchange(Conn& c) {
   if (c.tls12()) ds.algorithm = scheme;
   ds.signature = std::move(sig.value());
   m.signed_ = std::move(ds);
-  codec::Bytes body;
-  codec::Writer w(body);
-  codec::encode_server_key_exchange(m, w);
-  c.queue_handshake(codec::HandshakeType::server_key_exchange, body);
-  return {};
+  return queue_server_key_exchange(c, m);
 }
 
 Step server_on_client_key_exchange(Conn& c, const In& in) {
