@@ -94,10 +94,10 @@ bool key_exchange_implemented(KeyExchange k) {
     case KeyExchange::ecdh_ecdsa:
     case KeyExchange::ecdh_rsa:
     case KeyExchange::dh_anon:
-    case KeyExchange::ecdh_anon: return true;
+    case KeyExchange::ecdh_anon:
     case KeyExchange::psk:
     case KeyExchange::dhe_psk:
-    case KeyExchange::rsa_psk:
+    case KeyExchange::rsa_psk: return true;
     case KeyExchange::srp_anon:
     case KeyExchange::srp_dss:
     case KeyExchange::srp_rsa: return false;

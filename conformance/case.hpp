@@ -38,6 +38,11 @@ struct Case {
   bool server_trusts_client = true;  // with server_requires_cert, the server's cacertfile: ca.pem (else other-ca.pem)
   bool server_chain = false;         // the server presents pkix/int-server (ECDSA P-256) under pkix/int-ca
   std::optional<int> client_depth;   // the client's depth option (essl as client only)
+  // PSK suites: both sides hold psk_key (hex); the client presents psk_identity and the server sends
+  // psk_hint ("" = none). The server knows the key of psk_known_identity only ("" = psk_identity).
+  std::string psk_key, psk_identity, psk_hint, psk_known_identity;
+  std::string server_psk_identity() const { return psk_known_identity.empty() ? psk_identity : psk_known_identity; }
+  static constexpr std::string_view default_psk_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
   bool resume = false;               // a second connection must resume the first one's session
 
   // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the

@@ -26,6 +26,18 @@ std::vector<const SuiteInfo*> suites(std::string_view comma_list) {
 
 std::string version_id(Version v) { return std::string(version_atom(v)); }
 
+// The key exchanges without a server Certificate (anonymous, PSK, DHE_PSK, SRP): no client authentication.
+bool no_server_cert(const SuiteInfo& s) {
+  switch (s.spec.key_exchange) {
+    case KeyExchange::dh_anon:
+    case KeyExchange::ecdh_anon:
+    case KeyExchange::psk:
+    case KeyExchange::dhe_psk:
+    case KeyExchange::srp_anon: return true;
+    default: return false;
+  }
+}
+
 Case matrix_cell(PeerId p, Role r, Version v, const SuiteInfo* s, bool mutual, bool resumed) {
   Case c;
   c.group = "matrix";
@@ -43,6 +55,12 @@ Case matrix_cell(PeerId p, Role r, Version v, const SuiteInfo* s, bool mutual, b
       c.server_intermediate = "ca-ecdsa";
       break;
     default: break;
+  }
+  if (s->spec.key_exchange == KeyExchange::psk || s->spec.key_exchange == KeyExchange::dhe_psk ||
+      s->spec.key_exchange == KeyExchange::rsa_psk) {
+    c.psk_key = Case::default_psk_key;
+    c.psk_identity = "essl-client";
+    c.psk_hint = "essl-hint";
   }
   c.client_cert = c.server_requires_cert = mutual;
   c.resume = resumed;
@@ -81,6 +99,14 @@ constexpr SliceRow slice[] = {
     {Version::tlsv1, "ADH-AES128-SHA", false},
     {Version::tlsv1_2, "ADH-AES256-GCM-SHA384", false},
     {Version::tlsv1_2, "AECDH-AES128-SHA", false},
+    // Pre-shared keys (RFC 4279, RFC 5487).
+    {Version::tlsv1_2, "PSK-AES128-CBC-SHA", true},
+    {Version::tlsv1, "PSK-AES256-CBC-SHA", false},
+    {Version::tlsv1_2, "PSK-AES256-GCM-SHA384", false},
+    {Version::tlsv1_1, "DHE-PSK-AES128-CBC-SHA", false},
+    {Version::tlsv1_2, "DHE-PSK-AES256-GCM-SHA384", false},
+    {Version::tlsv1, "RSA-PSK-AES256-CBC-SHA", false},
+    {Version::tlsv1_2, "RSA-PSK-AES128-GCM-SHA256", false},
 };
 
 // Which side sends the alert in a failing check, in TLS terms.
@@ -111,6 +137,8 @@ struct CheckRow {
   bool sni_host_ecdsa = false;
   std::string_view protocol = {};
   std::vector<PeerId> only_peers = {};  // empty: every peer
+  // PSK: the identity the client presents and the one whose key the server has ("" = the same).
+  std::string_view psk_identity = {}, psk_known_identity = {};
 };
 
 using V = Version;
@@ -203,6 +231,17 @@ const std::vector<CheckRow>& check_rows() {
        .server_alpn = "http/1.1", .sni = Case::sni_host_name, .sni_host_ecdsa = true, .protocol = "http/1.1",
        .only_peers = extension_peers},
       // NPN (OpenSSL still has it): the one protocol both list, carried by the client's NextProtocol.
+      // PSK: the server's user_lookup_fun answers `error` for an identity it does not know: a fatal
+      // illegal_parameter (reference-behaviour.md). OpenSSL's s_server uses its key for any identity
+      // and GnuTLS's answers unknown_psk_identity, so essl as client checks against the reference.
+      {.name = "psk/unknown_identity", .essl_client = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = "PSK-AES128-CBC-SHA", .server_suites = "PSK-AES128-CBC-SHA",
+       .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .psk_identity = "stranger",
+       .psk_known_identity = "essl-client"},
+      {.name = "psk/unknown_identity_reference_server", .essl_server = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = "PSK-AES128-CBC-SHA", .server_suites = "PSK-AES128-CBC-SHA",
+       .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .only_peers = {PeerId::erlang},
+       .psk_identity = "stranger", .psk_known_identity = "essl-client"},
       {.name = "npn/common_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
        .client_npn = "spdy/3,http/1.1", .server_npn = "h2,http/1.1", .protocol = "http/1.1",
@@ -245,6 +284,11 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   c.server_npn = list(row.server_npn);
   c.sni = row.sni;
   c.sni_host_ecdsa = row.sni_host_ecdsa;
+  if (!row.psk_identity.empty()) {
+    c.psk_key = Case::default_psk_key;
+    c.psk_identity = row.psk_identity;
+    c.psk_known_identity = row.psk_known_identity;
+  }
   c.expect_protocol = row.protocol;
   c.expect_sni = row.sni;
   c.id = std::string(peer_name(p)) + "/" + std::string(role_name(r)) + "/" + std::string(row.name);
@@ -322,7 +366,8 @@ std::vector<Case> matrix_cases(bool full) {
         for (const SliceRow& row : slice) {
           const SuiteInfo* s = suite(row.suite);
           out.push_back(matrix_cell(p, r, row.version, s, false, false));
-          if (row.mutual_resumed) out.push_back(matrix_cell(p, r, row.version, s, true, true));
+          // A server without a certificate cannot authenticate its clients: resumption alone.
+          if (row.mutual_resumed) out.push_back(matrix_cell(p, r, row.version, s, !no_server_cert(*s), true));
         }
         continue;
       }
@@ -330,7 +375,9 @@ std::vector<Case> matrix_cases(bool full) {
         for (const SuiteInfo& s : cipher_suites(SuiteListType::all))
           if (suite_allowed_at(s, v) && key_exchange_implemented(s.spec.key_exchange))
             for (bool mutual : {false, true})
-              for (bool resumed : {false, true}) out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
+              if (!mutual || !no_server_cert(s))
+                for (bool resumed : {false, true})
+                  out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
     }
   return out;
 }

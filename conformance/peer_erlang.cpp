@@ -40,6 +40,12 @@ std::string options(const Case& c, bool server) {
   o += "]},{ciphers,[";
   for (size_t i = 0; i < c.peer_suites.size(); ++i) o += (i ? "," : "") + quoted(std::string(c.peer_suites[i]->openssl));
   o += "]}";
+  // {psk_key, Hex} becomes a user_lookup_fun in the escript; the server knows the case's identity only.
+  if (!c.psk_key.empty()) {
+    o += ",{psk_key," + quoted(c.psk_key) + "," + quoted(server ? c.server_psk_identity() : "") + "}";
+    if (server && !c.psk_hint.empty()) o += ",{psk_identity," + quoted(c.psk_hint) + "}";
+    if (!server) o += ",{psk_identity," + quoted(c.psk_identity) + "}";
+  }
   if (server) {
     const ServerCredential cred = server_credential(c);
     o += ",{certfile," + quoted(pki(cred.leaf + ".pem")) + "},{keyfile," + quoted(cred.keyfile()) + "},{dhfile," +

@@ -1,5 +1,6 @@
 // GnuTLS 3.7's gnutls-serv (--echo) and gnutls-cli, configured with priority strings.
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include "conformance/process_peer.hpp"
@@ -31,6 +32,9 @@ std::string priority(const Case& c) {
         break;
       case KeyExchange::dh_anon: parts.insert("+ANON-DH"); break;
       case KeyExchange::ecdh_anon: parts.insert("+ANON-ECDH"); break;
+      case KeyExchange::psk: parts.insert("+PSK"); break;
+      case KeyExchange::dhe_psk: parts.insert("+DHE-PSK"); break;
+      case KeyExchange::rsa_psk: parts.insert("+RSA-PSK"); break;
       default: break;
     }
     switch (s->spec.cipher) {
@@ -63,6 +67,7 @@ class GnutlsPeer : public Peer {
     serv_ = find_program("gnutls-serv");
     cli_ = find_program("gnutls-cli");
     if (serv_.empty() || cli_.empty()) return "gnutls-serv/gnutls-cli are not installed (package gnutls-bin)";
+    files_ = std::make_unique<TempDir>();
     return {};
   }
 
@@ -72,6 +77,11 @@ class GnutlsPeer : public Peer {
     for (const SuiteInfo* s : c.peer_suites)
       if (s->spec.key_exchange == KeyExchange::ecdh_ecdsa || s->spec.key_exchange == KeyExchange::ecdh_rsa)
         return "GnuTLS has no static ECDH suites";
+    // gnutls-cli 3.7 never completes a DHE-PSK handshake (it stalls after the ServerKeyExchange against
+    // openssl s_server as well); gnutls-serv does them.
+    if (c.role == Role::server)
+      for (const SuiteInfo* s : c.peer_suites)
+        if (s->spec.key_exchange == KeyExchange::dhe_psk) return "gnutls-cli 3.7 stalls in DHE-PSK handshakes";
     // gnutls-serv refuses --require-client-cert with --echo; --verify-client-cert asks for a certificate
     // and verifies the one it gets, but also accepts a client without one.
     if (c.role == Role::client && c.server_requires_cert && (!c.client_cert || !c.server_trusts_client))
@@ -94,6 +104,13 @@ class GnutlsPeer : public Peer {
                                       "--x509keyfile", cred.keyfile(), "--dhparams", pki("dh2048.pem"),
                                       "--priority", priority(c)};
       if (c.server_requires_cert) argv.insert(argv.end(), {"--verify-client-cert", "--x509cafile", pki("ca.pem")});
+      if (!c.psk_key.empty()) {
+        // gnutls-serv reads the keys from a file of "identity:hex-key" lines.
+        const std::string passwd = files_->path("psk-" + c.server_psk_identity() + ".txt");
+        std::ofstream(passwd) << c.server_psk_identity() << ":" << c.psk_key << "\n";
+        argv.insert(argv.end(), {"--pskpasswd", passwd});
+        if (!c.psk_hint.empty()) argv.insert(argv.end(), {"--pskhint", c.psk_hint});
+      }
       return argv;
     }, why);
   }
@@ -105,6 +122,7 @@ class GnutlsPeer : public Peer {
               "--x509cafile", pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem")};
     if (!c.client_verifies) p.argv.push_back("--insecure");
     if (c.client_cert) p.argv.insert(p.argv.end(), {"--x509certfile", pki("client-rsa.pem"), "--x509keyfile", pki("client-rsa-key.pem")});
+    if (!c.psk_key.empty()) p.argv.insert(p.argv.end(), {"--pskusername", c.psk_identity, "--pskkey", c.psk_key});
     // With --resume, gnutls-cli makes the full handshake, disconnects, resumes, and only then reads
     // stdin: the first connection carries no data.
     size_t handshakes = c.resume ? 2 : 1;
@@ -129,6 +147,7 @@ class GnutlsPeer : public Peer {
 
  private:
   std::string serv_, cli_;
+  std::unique_ptr<TempDir> files_;  // key files the servers read
 };
 
 }  // namespace

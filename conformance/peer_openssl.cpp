@@ -76,6 +76,10 @@ class OpenSslPeer : public Peer {
                                  pki(c.server_trusts_client ? "ca.pem" : "other-ca.pem")});
       if (!c.server_alpn.empty()) argv.insert(argv.end(), {"-alpn", join(c.server_alpn)});
       if (!c.server_npn.empty()) argv.insert(argv.end(), {"-nextprotoneg", join(c.server_npn)});
+      if (!c.psk_key.empty()) {
+        argv.insert(argv.end(), {"-psk", c.psk_key, "-psk_identity", c.server_psk_identity()});
+        if (!c.psk_hint.empty()) argv.insert(argv.end(), {"-psk_hint", c.psk_hint});
+      }
       // The name's certificate; another name gets a warning unrecognized_name and the base certificate.
       if (c.sni_host_ecdsa)
         argv.insert(argv.end(), {"-servername", std::string(Case::sni_host_name), "-cert2", pki("server-ecdsa.pem"),
@@ -103,6 +107,7 @@ class OpenSslPeer : public Peer {
       if (c.client_cert) p.argv.insert(p.argv.end(), {"-cert", pki("client-rsa.pem"), "-key", pki("client-rsa-key.pem")});
       if (!c.client_alpn.empty()) p.argv.insert(p.argv.end(), {"-alpn", join(c.client_alpn)});
       if (!c.client_npn.empty()) p.argv.insert(p.argv.end(), {"-nextprotoneg", join(c.client_npn)});
+      if (!c.psk_key.empty()) p.argv.insert(p.argv.end(), {"-psk", c.psk_key, "-psk_identity", c.psk_identity});
       // s_client prints "New, TLSv1.2, Cipher is X" (or "Reused, ...") once the handshake is over.
       p.handshake_done = [](const std::string& o) {
         return o.find(", Cipher is ") != std::string::npos && o.find("Cipher is (NONE)") == std::string::npos;

@@ -188,6 +188,21 @@ Options essl_options(const Case& c) {
   std::vector<SuiteSpec> specs;
   for (const SuiteInfo* s : c.essl_suites) specs.push_back(s->spec);
   if (!specs.empty()) o.ciphers = specs;
+  if (!c.psk_key.empty()) {
+    std::vector<uint8_t> key;
+    for (size_t i = 0; i + 1 < c.psk_key.size(); i += 2) key.push_back(uint8_t(std::stoi(c.psk_key.substr(i, 2), nullptr, 16)));
+    // The server knows the case's identity only; the client has its key whatever the hint.
+    const std::string identity = c.server_psk_identity();
+    const bool server = c.role == Role::server;
+    o.user_lookup_fun = UserLookupFun{
+        [key, identity, server](LookupKind kind, const std::optional<std::string>& id, const std::any&) {
+          if (kind != LookupKind::psk || (server && id != identity)) return LookupResult{LookupError{}};
+          return LookupResult{key};
+        },
+        {}};
+    if (server && !c.psk_hint.empty()) o.psk_identity = c.psk_hint;
+    if (!server) o.psk_identity = c.psk_identity;
+  }
   if (c.role == Role::server) {
     const ServerCredential cred = server_credential(c);
     o.certfile = cred.certfile();

@@ -46,6 +46,7 @@ struct Scenario {
   bool client_cert = false;       // the client has a certificate to send when asked
   bool resume = false;            // a full handshake first; the abbreviated one is captured
   bool npn = false;               // Next Protocol Negotiation: the server advertises, the client chooses
+  bool psk_hint = false;          // PSK suites: the server sends an identity hint (a ServerKeyExchange)
 };
 
 // The configurations the per-state fuzz targets prepare engines with: together they take each role
@@ -64,6 +65,8 @@ inline const std::vector<Scenario>& fuzz_scenarios() {
       {"ecdhe_npn", "ecdhe_rsa_aes_128_cbc_sha256", Version::tlsv1_2, false, false, false, false, true},
       {"resume_npn", "rsa_aes_256_gcm_sha384", Version::tlsv1_2, false, false, false, true, true},
       {"ecdh_anon", "ecdh_anon_aes_128_cbc_sha", Version::tlsv1_2},
+      {"psk", "psk_aes_128_cbc_sha", Version::tlsv1_2},
+      {"rsa_psk_hint", "rsa_psk_aes_256_cbc_sha", Version::tlsv1_1, false, false, false, false, false, true},
   };
   return *s;
 }
@@ -187,6 +190,14 @@ inline Side make_side(const Scenario& sc, Role role) {
   Options o;
   o.versions = {sc.version};
   o.ciphers = std::vector<SuiteSpec>{suite->spec};
+  // PSK suites: one shared key for every identity; the client presents "client", the server's hint
+  // is "server".
+  o.user_lookup_fun = UserLookupFun{[](LookupKind, const std::optional<std::string>&, const std::any&) {
+                                      return LookupResult{std::vector<uint8_t>(16, 0x5a)};
+                                    },
+                                    {}};
+  if (role == Role::client) o.psk_identity = "client";
+  else if (sc.psk_hint) o.psk_identity = "server";
   if (role == Role::server) {
     o.certfile = engine_data_path("server-rsa.pem");
     o.keyfile = engine_data_path("server-rsa-key.pem");
@@ -429,7 +440,8 @@ inline const Recording& recording(const Scenario& sc) {
   static auto& cache = *new std::map<std::string, std::unique_ptr<Recording>>;
   const std::string key = sc.name + "/" + sc.suite + "/" + std::to_string(int(sc.version)) +
                           (sc.server_verify ? "/v" : "") + (sc.fail_if_no_peer_cert ? "/f" : "") +
-                          (sc.client_cert ? "/c" : "") + (sc.resume ? "/r" : "") + (sc.npn ? "/n" : "");
+                          (sc.client_cert ? "/c" : "") + (sc.resume ? "/r" : "") + (sc.npn ? "/n" : "") +
+                          (sc.psk_hint ? "/h" : "");
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, record(sc)).first;
   return *it->second;

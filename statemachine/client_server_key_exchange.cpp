@@ -45,6 +45,7 @@ Step check_server_signature(Conn& c, const codec::ServerKeyExchange& m) {
 // Our half of the (EC)DH agreement with the server's params; the premaster secret.
 Step agree_server_params(Conn& c, const codec::ServerKeyExchange& m) {
   HandshakeState& hs = *c.hs;
+  if (std::holds_alternative<codec::NoParams>(m.params)) return {};
   Result<codec::Bytes, AlertDescription> premaster = codec::Bytes{};
   if (auto* dh = std::get_if<codec::ServerDHParams>(&m.params)) {
     hs.kex = crypto::dh(crypto::DhParams{dh->dh_p, dh->dh_g}, c.rng());
@@ -68,10 +69,17 @@ Step agree_server_params(Conn& c, const codec::ServerKeyExchange& m) {
 }  // namespace
 
 Step client_on_server_key_exchange(Conn& c, const In& in) {
-  codec::KexFormat format = kex_format(c.suite->spec.key_exchange);
-  const bool anonymous = kex_anonymous(c.suite->spec.key_exchange);
-  auto m = codec::decode_server_key_exchange(in.body, format, /*is_signed=*/!anonymous, c.tls12());
+  const KeyExchange k = c.suite->spec.key_exchange;
+  codec::KexFormat format = kex_format(k);
+  // RSA_PSK's ClientKeyExchange carries an RSA-encrypted secret; its ServerKeyExchange only the hint.
+  if (format == codec::KexFormat::rsa) format = codec::KexFormat::none;
+  const bool anonymous = kex_unsigned_ske(k);
+  auto m = codec::decode_server_key_exchange(in.body, format, /*is_signed=*/!anonymous, c.tls12(), kex_psk(k));
   if (!m) return refuse(codec::alert_for(m.error()), "server_key_exchange");
+  // An empty hint (DHE_PSK's ServerKeyExchange always carries the field) is no hint: the lookup fun
+  // gets undefined.
+  if (m->psk_identity_hint && !m->psk_identity_hint->empty())
+    c.hs->psk_hint = std::string(m->psk_identity_hint->begin(), m->psk_identity_hint->end());
   if (!anonymous) {
     if (auto ok = check_server_signature(c, *m); !ok) return ok;
   }

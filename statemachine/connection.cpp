@@ -138,7 +138,9 @@ codec::KexFormat kex_format(KeyExchange k) {
   switch (k) {
     case KeyExchange::dhe_rsa:
     case KeyExchange::dhe_dss:
-    case KeyExchange::dh_anon: return codec::KexFormat::dhe;
+    case KeyExchange::dh_anon:
+    case KeyExchange::dhe_psk: return codec::KexFormat::dhe;
+    case KeyExchange::psk: return codec::KexFormat::none;
     case KeyExchange::ecdhe_rsa:
     case KeyExchange::ecdhe_ecdsa:
     case KeyExchange::ecdh_anon:
@@ -151,11 +153,36 @@ codec::KexFormat kex_format(KeyExchange k) {
 //= https://www.rfc-editor.org/rfc/rfc4492#section-5.4
 //# This message is sent when using the ECDHE_ECDSA, ECDHE_RSA, and
 //# ECDH_anon key exchange algorithms.
-bool kex_sends_ske(KeyExchange k) { return kex_format(k) != codec::KexFormat::rsa && !kex_static_ecdh(k); }
+bool kex_sends_ske(KeyExchange k) {
+  return (kex_format(k) == codec::KexFormat::dhe || kex_format(k) == codec::KexFormat::ecdhe) && !kex_static_ecdh(k);
+}
+
+//= https://www.rfc-editor.org/rfc/rfc4279#section-2
+//# If no hint is provided, the ServerKeyExchange message is omitted.
+bool kex_ske_optional(KeyExchange k) { return k == KeyExchange::psk || k == KeyExchange::rsa_psk; }
 
 bool kex_static_ecdh(KeyExchange k) { return k == KeyExchange::ecdh_ecdsa || k == KeyExchange::ecdh_rsa; }
 
-bool kex_anonymous(KeyExchange k) { return k == KeyExchange::dh_anon || k == KeyExchange::ecdh_anon; }
+bool kex_no_server_cert(KeyExchange k) {
+  switch (k) {
+    case KeyExchange::dh_anon:
+    case KeyExchange::ecdh_anon:
+    case KeyExchange::psk:
+    case KeyExchange::dhe_psk:
+    case KeyExchange::srp_anon: return true;
+    default: return false;
+  }
+}
+
+bool kex_unsigned_ske(KeyExchange k) { return kex_no_server_cert(k) || k == KeyExchange::rsa_psk; }
+
+bool kex_psk(KeyExchange k) {
+  return k == KeyExchange::psk || k == KeyExchange::dhe_psk || k == KeyExchange::rsa_psk;
+}
+
+bool kex_srp(KeyExchange k) {
+  return k == KeyExchange::srp_anon || k == KeyExchange::srp_rsa || k == KeyExchange::srp_dss;
+}
 
 bool suite_is_ecc(const SuiteSpec& s) {
   switch (s.key_exchange) {
@@ -172,13 +199,39 @@ crypto::KeyAlgo suite_cert_algo(KeyExchange k) {
   switch (k) {
     case KeyExchange::rsa:
     case KeyExchange::dhe_rsa:
-    case KeyExchange::ecdhe_rsa: return crypto::KeyAlgo::rsa;
+    case KeyExchange::ecdhe_rsa:
+    case KeyExchange::rsa_psk:
+    case KeyExchange::srp_rsa: return crypto::KeyAlgo::rsa;
     case KeyExchange::ecdhe_ecdsa:
     case KeyExchange::ecdh_ecdsa:  // the certificate holds the server's ECDH key (RFC 4492 2.1, 2.3)
     case KeyExchange::ecdh_rsa: return crypto::KeyAlgo::ecdsa;
-    case KeyExchange::dhe_dss: return crypto::KeyAlgo::dsa;
+    case KeyExchange::dhe_dss:
+    case KeyExchange::srp_dss: return crypto::KeyAlgo::dsa;
     default: return crypto::KeyAlgo::other;
   }
+}
+
+std::optional<codec::Bytes> lookup_psk(const Config& cfg, const std::optional<std::string>& identity) {
+  const auto& f = cfg.options.user_lookup_fun;
+  if (!f || !f->fun) return std::nullopt;
+  LookupResult r = f->fun(LookupKind::psk, identity, f->user_state);
+  // RFC 4279 2: opaque psk<0..2^16-1>.
+  if (auto* secret = std::get_if<std::vector<uint8_t>>(&r); secret && secret->size() <= 0xffff)
+    return codec::Bytes(secret->begin(), secret->end());
+  return std::nullopt;
+}
+
+//= https://www.rfc-editor.org/rfc/rfc4279#section-2
+//# struct {
+//#     opaque other_secret<0..2^16-1>;
+//#     opaque psk<0..2^16-1>;
+//# };
+codec::Bytes psk_premaster(codec::ByteView other_secret, codec::ByteView psk) {
+  codec::Bytes out;
+  codec::Writer w(out);
+  w.vec16(other_secret);
+  w.vec16(psk);
+  return out;
 }
 
 std::vector<uint16_t> own_signature_schemes() {

@@ -109,13 +109,14 @@ bool usable(const Conn& c, const SuiteInfo& s, Version v) {
   const Config& cfg = *c.cfg;
   if (!suite_allowed_at(s, v)) return false;
   KeyExchange k = s.spec.key_exchange;
-  if (kex_anonymous(k)) {
+  if (kex_no_server_cert(k) && cfg.options.verify == Verify::verify_peer) return false;
+  if (kex_psk(k) && !cfg.options.user_lookup_fun) return false;
+  if (kex_no_server_cert(k)) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
     //# A non-anonymous server can optionally request a certificate from
     //# the client
-    // A server that verifies its clients cannot ask an anonymous client for a certificate: it does not
-    // choose anonymous suites.
-    if (cfg.options.verify == Verify::verify_peer) return false;
+    // A server that verifies its clients cannot ask for a certificate without sending its own: it does
+    // not choose those suites (above).
     return !suite_is_ecc(s.spec) || choose_group(hs) != 0;
   }
   if (cfg.chain.empty()) return false;
@@ -338,8 +339,8 @@ Step server_on_client_hello(Conn& c, const In& in) {
     c.rng().fill(c.session_id);
   }
   send_server_hello(c);
-  const bool anonymous = kex_anonymous(c.suite->spec.key_exchange);
-  if (!anonymous) {
+  const KeyExchange kx = c.suite->spec.key_exchange;
+  if (!kex_no_server_cert(kx)) {
     codec::Certificate cert;
     for (const crypto::Certificate& x : cfg.chain) cert.certificate_list.push_back(x.der());
     codec::Bytes body;
@@ -347,14 +348,16 @@ Step server_on_client_hello(Conn& c, const In& in) {
     codec::encode_certificate(cert, w);
     c.queue_handshake(codec::HandshakeType::certificate, body);
   }
-  if (kex_sends_ske(c.suite->spec.key_exchange)) {
+  //= https://www.rfc-editor.org/rfc/rfc4279#section-2
+  //# If no hint is provided, the ServerKeyExchange message is omitted.
+  if (kex_sends_ske(kx) || (kex_ske_optional(kx) && cfg.options.psk_identity)) {
     c.set(table::f_kex_sends_ske);
     if (auto k = server_send_key_exchange(c); !k) return k;
-  } else if (kex_static_ecdh(c.suite->spec.key_exchange)) {
+  } else if (kex_static_ecdh(kx)) {
     hs.kex = crypto::ecdh_static(*cfg.key);
     if (!hs.kex) return refuse(AlertDescription::internal_error, "static ECDH key");
   }
-  if (cfg.options.verify == Verify::verify_peer && !anonymous) {
+  if (cfg.options.verify == Verify::verify_peer && !kex_no_server_cert(kx)) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
     //# A non-anonymous server can optionally request a certificate from
     //# the client, if appropriate for the selected cipher suite.

@@ -23,7 +23,20 @@ Step server_send_key_exchange(Conn& c) {
   HandshakeState& hs = *c.hs;
   const Config& cfg = *c.cfg;
   codec::ServerKeyExchange m;
-  if (kex_format(c.suite->spec.key_exchange) == codec::KexFormat::dhe) {
+  const KeyExchange k = c.suite->spec.key_exchange;
+  //= https://www.rfc-editor.org/rfc/rfc4279#section-2
+  //# psk_identity_hint
+  //#    In the absence of an application profile specification specifying
+  //#    otherwise, servers SHOULD NOT provide an identity hint and clients
+  //#    MUST ignore the identity hint field.
+  // The spec's psk_identity option on a server is its hint; DHE_PSK without one sends it empty.
+  if (kex_psk(k)) {
+    const std::string hint = cfg.options.psk_identity.value_or("");
+    m.psk_identity_hint = codec::Bytes(hint.begin(), hint.end());
+  }
+  if (kex_psk(k) && kex_format(k) != codec::KexFormat::dhe) {
+    m.params = codec::NoParams{};
+  } else if (kex_format(k) == codec::KexFormat::dhe) {
     hs.kex = crypto::dh(cfg.dh, c.rng());
     if (!hs.kex) return refuse(AlertDescription::insufficient_security, "DH parameters");
     m.params = codec::ServerDHParams{cfg.dh.p, cfg.dh.g, hs.kex->public_value()};
@@ -36,7 +49,7 @@ Step server_send_key_exchange(Conn& c) {
     codec::Writer w(m.params_bytes);
     codec::encode_server_key_exchange_params(m, w);
   }
-  if (kex_anonymous(c.suite->spec.key_exchange)) return queue_server_key_exchange(c, m);
+  if (kex_unsigned_ske(c.suite->spec.key_exchange)) return queue_server_key_exchange(c, m);
   codec::Bytes signed_data;
   signed_data.reserve(64 + m.params_bytes.size());
   signed_data.insert(signed_data.end(), hs.client_random.begin(), hs.client_random.end());
@@ -64,11 +77,25 @@ Step server_send_key_exchange(Conn& c) {
 Step server_on_client_key_exchange(Conn& c, const In& in) {
   HandshakeState& hs = *c.hs;
   const Config& cfg = *c.cfg;
-  codec::KexFormat format = kex_format(c.suite->spec.key_exchange);
-  auto m = codec::decode_client_key_exchange(in.body, format, *c.version == Version::sslv3);
+  const KeyExchange k = c.suite->spec.key_exchange;
+  codec::KexFormat format = kex_format(k);
+  auto m = codec::decode_client_key_exchange(in.body, format, *c.version == Version::sslv3, kex_psk(k));
   if (!m) return refuse(codec::alert_for(m.error()), "client_key_exchange");
+  std::optional<codec::Bytes> psk;
+  if (kex_psk(k)) {
+    // The spec: the server calls user_lookup_fun with the identity the client presented; `error` (an
+    // unknown identity) is a fatal illegal_parameter (reference-behaviour.md).
+    psk = lookup_psk(cfg, std::string(m->psk_identity->begin(), m->psk_identity->end()));
+    if (!psk) return refuse(AlertDescription::illegal_parameter, "unknown PSK identity");
+  }
   codec::Bytes premaster;
-  if (format == codec::KexFormat::rsa) {
+  if (format == codec::KexFormat::none) {
+    //= https://www.rfc-editor.org/rfc/rfc4279#section-2
+    //# The premaster secret is formed as follows: if the PSK is N octets
+    //# long, concatenate a uint16 with the value N, N zero octets, a second
+    //# uint16 with the value N, and the PSK itself.
+    premaster.assign(psk->size(), 0);
+  } else if (format == codec::KexFormat::rsa) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.7.1
     //# In any case, a TLS server MUST NOT generate an alert if processing an
     //# RSA-encrypted premaster secret message fails, or the version number
@@ -82,6 +109,7 @@ Step server_on_client_key_exchange(Conn& c, const In& in) {
     premaster = std::move(agreed.value());
   }
   hs.kex.reset();
+  if (psk) premaster = psk_premaster(premaster, *psk);
   Step keys = c.derive_from_premaster(premaster);
   volatile uint8_t* p = premaster.data();
   for (size_t i = 0; i < premaster.size(); ++i) p[i] = 0;

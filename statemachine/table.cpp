@@ -19,6 +19,8 @@ constexpr GuardDef guard_table[] = {
     {Guard::full_certified, "full_certified", 0, f_resuming | f_kex_no_cert},
     {Guard::full_no_cert, "full_no_cert", f_kex_no_cert, f_resuming},
     {Guard::certified, "certified", 0, f_kex_no_cert},
+    {Guard::full_no_cert_no_ske, "full_no_cert_no_ske", f_kex_no_cert, f_resuming | f_kex_sends_ske},
+    {Guard::kex_ske_optional, "kex_ske_optional", f_kex_ske_optional, 0},
 };
 
 constexpr Role C = Role::client;
@@ -53,9 +55,15 @@ constexpr Row row_table[] = {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.2
     //# The server MUST send a Certificate message whenever the agreed-
     //# upon key exchange method uses certificates for authentication
-    // Anonymous key exchanges (dh_anon, ecdh_anon) go from ServerHello to their ServerKeyExchange.
+    // Anonymous key exchanges (dh_anon, ecdh_anon) and PSK, DHE_PSK go from ServerHello to their
+    // ServerKeyExchange.
     {C, c_wait_certificate, M::server_key_exchange, G::full_no_cert, H::c_server_key_exchange, c_wait_cert_request},
+    //= https://www.rfc-editor.org/rfc/rfc4279#section-2
+    //# If no hint is provided, the ServerKeyExchange message is omitted.
+    {C, c_wait_certificate, M::server_hello_done, G::full_no_cert_no_ske, H::c_server_hello_done, c_wait_ccs},
     {C, c_wait_key_exchange, M::server_key_exchange, G::kex_sends_ske, H::c_server_key_exchange,
+     c_wait_cert_request},
+    {C, c_wait_key_exchange, M::server_key_exchange, G::kex_ske_optional, H::c_server_key_exchange,
      c_wait_cert_request},
     {C, c_wait_key_exchange, M::certificate_request, G::kex_no_ske, H::c_certificate_request, c_wait_hello_done},
     {C, c_wait_key_exchange, M::server_hello_done, G::kex_no_ske, H::c_server_hello_done, c_wait_ccs},
@@ -220,7 +228,7 @@ void dump(std::ostream& os) {
   os << "# guard\trequire\tforbid\n";
   static constexpr std::string_view flag_names[] = {"resuming", "kex_sends_ske", "cert_requested",
                                                     "peer_cert_nonempty", "npn", "npn_received",
-                                                    "kex_no_cert"};
+                                                    "kex_no_cert", "kex_ske_optional"};
   auto flags = [&](uint8_t f) {
     bool any = false;
     for (size_t i = 0; i < std::size(flag_names); ++i)

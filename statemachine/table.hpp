@@ -6,7 +6,7 @@
 // not, client authentication or not) the fork is a guard over flags that the earlier messages set, read
 // when the next message arrives (the way s2n-tls keys its message sequences by handshake type).
 //
-// Guards are conjunctions over seven flags, themselves kept as data (guard_defs) so that a model or
+// Guards are conjunctions over eight flags, themselves kept as data (guard_defs) so that a model or
 // diagram generator can read the whole machine without reading C++ control flow. `dump` prints it.
 #pragma once
 #include <array>
@@ -75,7 +75,8 @@ enum Flag : uint8_t {
   f_peer_cert_nonempty = 1 << 3,  // the client's Certificate held at least one certificate
   f_npn = 1 << 4,                 // the server answered Next Protocol Negotiation: NextProtocol precedes Finished
   f_npn_received = 1 << 5,        // the client's NextProtocol arrived
-  f_kex_no_cert = 1 << 6,         // the negotiated key exchange has no server Certificate (anonymous)
+  f_kex_no_cert = 1 << 6,         // the negotiated key exchange has no server Certificate (anonymous, PSK)
+  f_kex_ske_optional = 1 << 7,    // PSK, RSA_PSK: ServerKeyExchange only when the server has a hint
 };
 
 enum class Guard : uint8_t {
@@ -94,6 +95,8 @@ enum class Guard : uint8_t {
   full_certified,  // a full handshake whose key exchange authenticates the server by certificate
   full_no_cert,    // a full handshake whose key exchange has no server Certificate
   certified,       // the key exchange authenticates the server by certificate
+  full_no_cert_no_ske,  // PSK without an identity hint: ServerHelloDone follows ServerHello
+  kex_ske_optional,     // RSA_PSK: a ServerKeyExchange carrying the hint may follow the Certificate
 };
 struct GuardDef {
   Guard guard;

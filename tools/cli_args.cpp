@@ -73,6 +73,34 @@ Result<void, Error> parse_partial_chain(const std::string& name, const std::stri
   return {};
 }
 
+// An even number of hex digits, at least one byte.
+Result<std::vector<uint8_t>, Error> parse_hex(const std::string& name, const std::string& v) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::vector<uint8_t> out;
+  if (v.empty() || v.size() % 2 != 0) return fail(Error::options(name, "expected an even number of hex digits"));
+  for (size_t i = 0; i < v.size(); i += 2) {
+    const int hi = nibble(v[i]), lo = nibble(v[i + 1]);
+    if (hi < 0 || lo < 0) return fail(Error::options(name, "not a hex digit in " + v));
+    out.push_back(uint8_t(hi << 4 | lo));
+  }
+  return out;
+}
+
+// The user_lookup_fun that the key options make.
+void make_lookup_fun(Args& a) {
+  if (!a.psk_key) return;
+  a.tls.user_lookup_fun = UserLookupFun{
+      [key = *a.psk_key](LookupKind kind, const std::optional<std::string>&, const std::any&) {
+        return kind == LookupKind::psk ? LookupResult{key} : LookupResult{LookupError{}};
+      },
+      {}};
+}
+
 using Setter = std::function<Result<void, Error>(const std::string& name, const std::string& value, Args&)>;
 
 const std::map<std::string, Setter>& valued() {
@@ -169,6 +197,21 @@ const std::map<std::string, Setter>& valued() {
          a.tls.next_protocols_advertised = p.protocols;
          return {};
        }},
+      // Client: the identity presented; server: the identity hint.
+      {"psk-identity", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.psk_identity = v; return {}; }},
+      {"psk-key", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         auto key = parse_hex(n, v);
+         if (!key) return fail(key.error());
+         a.psk_key = std::move(key.value());
+         return {};
+       }},
+      // Client: USER:PASSWORD for the SRP suites (the password may hold ':').
+      {"srp-identity", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         const size_t colon = v.find(':');
+         if (colon == std::string::npos || colon == 0) return fail(Error::options(n, "expected USER:PASSWORD"));
+         a.tls.srp_identity = std::make_pair(v.substr(0, colon), v.substr(colon + 1));
+         return {};
+       }},
       // NAME:CERTFILE:KEYFILE, repeatable: the certificate a server presents to clients asking for NAME.
       {"sni-host", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
          auto parts = split(v, ':');
@@ -234,6 +277,7 @@ Res<Args> parse(const std::vector<std::string>& argv) {
     }
     if (auto r = s->second(spec_name(name), value, a); !r) return fail(r.error());
   }
+  make_lookup_fun(a);
   return a;
 }
 

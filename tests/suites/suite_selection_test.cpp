@@ -116,11 +116,16 @@ TEST(SuiteConfig, BadCiphersAreOptionsErrors) {
   // Suites whose key exchange the handshake does not implement: configured alone, the option cannot be
   // met, and the error says why.
   Options psk;
-  psk.ciphers = std::string("PSK-AES128-CBC-SHA");
+  psk.ciphers = std::string("SRP-AES-128-CBC-SHA");
   auto c = Config::make(Role::client, psk);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().option, "ciphers");
-  EXPECT_NE(c.error().detail.find("psk"), std::string::npos) << c.error().detail;
+  EXPECT_NE(c.error().detail.find("srp"), std::string::npos) << c.error().detail;
+  // PSK suites without a user_lookup_fun: the option that is missing.
+  psk.ciphers = std::string("PSK-AES128-CBC-SHA");
+  c = Config::make(Role::client, psk);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().option, "user_lookup_fun");
   // Mixed with usable ones, they are left out.
   psk.ciphers = std::string("PSK-AES128-CBC-SHA:SRP-AES-128-CBC-SHA:ADH-AES128-SHA:AES128-SHA");
   auto mixed = make_config(Role::client, psk);
