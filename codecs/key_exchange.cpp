@@ -36,6 +36,15 @@ ServerECDHParams read_ecdh_params(Reader& r) {
   return p;
 }
 
+ServerSRPParams read_srp_params(Reader& r) {
+  ServerSRPParams p;
+  p.srp_N = copy(r.vec16(1, max16));
+  p.srp_g = copy(r.vec16(1, max16));
+  p.srp_s = copy(r.vec8(1, max8));
+  p.srp_B = copy(r.vec16(1, max16));
+  return p;
+}
+
 }  // namespace
 
 //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.3
@@ -64,6 +73,7 @@ DecodeResult<ServerKeyExchange> decode_server_key_exchange(ByteView body, KexFor
   switch (format) {
     case KexFormat::dhe: m.params = read_dh_params(r); break;
     case KexFormat::ecdhe: m.params = read_ecdh_params(r); break;
+    case KexFormat::srp: m.params = read_srp_params(r); break;
     case KexFormat::none:
       m.params = NoParams{};
       if (!psk) r.fail(DecodeError::illegal_value);
@@ -88,6 +98,11 @@ void encode_server_key_exchange_params(const ServerKeyExchange& m, Writer& w) {
     w.u8(curve_type_named_curve);
     w.u16(ec->named_curve);
     w.vec8(ec->point);
+  } else if (const auto* srp = std::get_if<ServerSRPParams>(&m.params)) {
+    w.vec16(srp->srp_N);
+    w.vec16(srp->srp_g);
+    w.vec8(srp->srp_s);
+    w.vec16(srp->srp_B);
   }
 }
 
@@ -125,6 +140,9 @@ DecodeResult<ClientKeyExchange> decode_client_key_exchange(ByteView body, KexFor
     case KexFormat::rsa: m.exchange_keys = copy(ssl3 ? r.rest() : r.vec16(0, max16)); break;
     case KexFormat::dhe: m.exchange_keys = copy(r.vec16(1, max16)); break;
     case KexFormat::ecdhe: m.exchange_keys = copy(r.vec8(1, max8)); break;
+    //= https://www.rfc-editor.org/rfc/rfc5054#section-2.8.4
+    //# opaque srp_A<1..2^16-1>;
+    case KexFormat::srp: m.exchange_keys = copy(r.vec16(1, max16)); break;
     case KexFormat::none:
       if (!psk) r.fail(DecodeError::illegal_value);
       break;
@@ -141,6 +159,7 @@ void encode_client_key_exchange(const ClientKeyExchange& m, KexFormat format, bo
       break;
     case KexFormat::dhe: w.vec16(m.exchange_keys); break;
     case KexFormat::ecdhe: w.vec8(m.exchange_keys); break;
+    case KexFormat::srp: w.vec16(m.exchange_keys); break;
     case KexFormat::none: break;
   }
 }

@@ -62,6 +62,11 @@ Case matrix_cell(PeerId p, Role r, Version v, const SuiteInfo* s, bool mutual, b
     c.psk_identity = "essl-client";
     c.psk_hint = "essl-hint";
   }
+  if (s->spec.key_exchange == KeyExchange::srp_anon || s->spec.key_exchange == KeyExchange::srp_rsa ||
+      s->spec.key_exchange == KeyExchange::srp_dss) {
+    c.srp_user = "essl-user";
+    c.srp_password = "essl-password";
+  }
   c.client_cert = c.server_requires_cert = mutual;
   c.resume = resumed;
   c.expect_version = v;
@@ -107,6 +112,12 @@ constexpr SliceRow slice[] = {
     {Version::tlsv1_2, "DHE-PSK-AES256-GCM-SHA384", false},
     {Version::tlsv1, "RSA-PSK-AES256-CBC-SHA", false},
     {Version::tlsv1_2, "RSA-PSK-AES128-GCM-SHA256", false},
+    // SRP (RFC 5054).
+    {Version::tlsv1_2, "SRP-AES-128-CBC-SHA", true},
+    {Version::tlsv1, "SRP-AES-256-CBC-SHA", false},
+    {Version::tlsv1_2, "SRP-RSA-AES-256-CBC-SHA", false},
+    {Version::tlsv1_1, "SRP-RSA-AES-128-CBC-SHA", false},
+    {Version::tlsv1_2, "SRP-DSS-AES-128-CBC-SHA", false},
 };
 
 // Which side sends the alert in a failing check, in TLS terms.

@@ -46,6 +46,10 @@ std::string options(const Case& c, bool server) {
     if (server && !c.psk_hint.empty()) o += ",{psk_identity," + quoted(c.psk_hint) + "}";
     if (!server) o += ",{psk_identity," + quoted(c.psk_identity) + "}";
   }
+  // {srp_user, User, Password} becomes the server's user_lookup_fun in the escript.
+  if (!c.srp_user.empty())
+    o += server ? ",{srp_user," + quoted(c.srp_user) + "," + quoted(c.srp_password) + "}"
+                : ",{srp_identity,{" + quoted(c.srp_user) + "," + quoted(c.srp_password) + "}}";
   if (server) {
     const ServerCredential cred = server_credential(c);
     o += ",{certfile," + quoted(pki(cred.leaf + ".pem")) + "},{keyfile," + quoted(cred.keyfile()) + "},{dhfile," +

@@ -56,6 +56,9 @@ class OpenSslPeer : public Peer {
     for (const SuiteInfo* s : c.peer_suites)
       if (names_.find(":" + std::string(s->openssl) + ":") == std::string::npos)
         return "this openssl build lacks " + std::string(s->openssl);
+    // OpenSSL 3.0's s_server fails its SRP user lookup (a garbled user name, then a crash) even with its
+    // own s_client, and s_client stalls after the ServerHelloDone of an SRP server.
+    if (!c.srp_user.empty()) return "openssl 3.0's s_server/s_client SRP does not work (not even with each other)";
     // s_server switches to its -cert2 context for the -servername name, and that context has no ALPN
     // callback: it never answers ALPN there.
     if (c.role == Role::client && c.sni_host_ecdsa && c.sni == Case::sni_host_name && !c.server_alpn.empty())

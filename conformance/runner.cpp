@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "crypto_glue/srp.hpp"
+
 namespace essl::conformance {
 namespace {
 
@@ -203,6 +205,18 @@ Options essl_options(const Case& c) {
     if (server && !c.psk_hint.empty()) o.psk_identity = c.psk_hint;
     if (!server) o.psk_identity = c.psk_identity;
   }
+  if (!c.srp_user.empty() && c.role == Role::server) {
+    // The verifier data for the case's user in srp_2048, with a fixed salt.
+    const std::vector<uint8_t> salt = {0x45, 0x53, 0x53, 0x4c, 0x2d, 0x73, 0x61, 0x6c, 0x74};
+    const codec::Bytes x = crypto::srp_derived_key(c.srp_user, c.srp_password, salt);
+    const SrpLookup found{SrpParam::srp_2048, salt, std::vector<uint8_t>(x.begin(), x.end())};
+    o.user_lookup_fun = UserLookupFun{
+        [found, user = c.srp_user](LookupKind kind, const std::optional<std::string>& id, const std::any&) {
+          return kind == LookupKind::srp && id == user ? LookupResult{found} : LookupResult{LookupError{}};
+        },
+        {}};
+  }
+  if (!c.srp_user.empty() && c.role == Role::client) o.srp_identity = std::make_pair(c.srp_user, c.srp_password);
   if (c.role == Role::server) {
     const ServerCredential cred = server_credential(c);
     o.certfile = cred.certfile();

@@ -27,6 +27,7 @@
 #include "fuzz/engine_fuzz.hpp"
 #include "crypto_glue/prf.hpp"
 #include "crypto_glue/record_protection.hpp"
+#include "crypto_glue/srp.hpp"
 #include "statemachine/engine.hpp"
 #include "statemachine/session_cache.hpp"
 #include "statemachine/table.hpp"
@@ -67,6 +68,7 @@ inline const std::vector<Scenario>& fuzz_scenarios() {
       {"ecdh_anon", "ecdh_anon_aes_128_cbc_sha", Version::tlsv1_2},
       {"psk", "psk_aes_128_cbc_sha", Version::tlsv1_2},
       {"rsa_psk_hint", "rsa_psk_aes_256_cbc_sha", Version::tlsv1_1, false, false, false, false, false, true},
+      {"srp_rsa", "srp_rsa_aes_128_cbc_sha", Version::tlsv1_2},
   };
   return *s;
 }
@@ -191,11 +193,15 @@ inline Side make_side(const Scenario& sc, Role role) {
   o.versions = {sc.version};
   o.ciphers = std::vector<SuiteSpec>{suite->spec};
   // PSK suites: one shared key for every identity; the client presents "client", the server's hint
-  // is "server".
-  o.user_lookup_fun = UserLookupFun{[](LookupKind, const std::optional<std::string>&, const std::any&) {
-                                      return LookupResult{std::vector<uint8_t>(16, 0x5a)};
+  // is "server". SRP suites: the user "client" with the password "fuzz" (srp_1024, for speed).
+  o.user_lookup_fun = UserLookupFun{[](LookupKind kind, const std::optional<std::string>&, const std::any&) {
+                                      if (kind == LookupKind::psk) return LookupResult{std::vector<uint8_t>(16, 0x5a)};
+                                      const std::vector<uint8_t> salt(8, 0x33);
+                                      const Bytes x = crypto::srp_derived_key("client", "fuzz", salt);
+                                      return LookupResult{SrpLookup{SrpParam::srp_1024, salt, {x.begin(), x.end()}}};
                                     },
                                     {}};
+  if (role == Role::client) o.srp_identity = std::make_pair(std::string("client"), std::string("fuzz"));
   if (role == Role::client) o.psk_identity = "client";
   else if (sc.psk_hint) o.psk_identity = "server";
   if (role == Role::server) {

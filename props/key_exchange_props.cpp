@@ -4,7 +4,7 @@
 namespace essl::codec::props {
 namespace {
 
-using Params = std::variant<ServerDHParams, ServerECDHParams, NoParams>;
+using Params = std::variant<ServerDHParams, ServerECDHParams, NoParams, ServerSRPParams>;
 
 // format dhe, ecdhe or (with psk) none; psk: an identity hint first (RFC 4279).
 rc::Gen<ServerKeyExchange> server_key_exchange(KexFormat format, bool is_signed, bool tls12, bool psk) {
@@ -17,6 +17,12 @@ rc::Gen<ServerKeyExchange> server_key_exchange(KexFormat format, bool is_signed,
       : format == KexFormat::ecdhe
           ? rc::gen::map(rc::gen::pair(u16(), bytes(1, 0xff)),
                          [](const auto& p) { return Params(ServerECDHParams{p.first, p.second}); })
+      : format == KexFormat::srp
+          ? rc::gen::map(rc::gen::tuple(bytes(1, 0xffff), bytes(1, 0xffff), bytes(1, 0xff), bytes(1, 0xffff)),
+                         [](const auto& t) {
+                           return Params(
+                               ServerSRPParams{std::get<0>(t), std::get<1>(t), std::get<2>(t), std::get<3>(t)});
+                         })
           : rc::gen::just(Params(NoParams{}));
   return rc::gen::map(rc::gen::tuple(params, digitally_signed(tls12), bytes(0, 0xffff)), [=](const auto& t) {
     ServerKeyExchange m;
@@ -27,15 +33,14 @@ rc::Gen<ServerKeyExchange> server_key_exchange(KexFormat format, bool is_signed,
   });
 }
 
-// The layouts: (EC)DH with or without a PSK hint, and the hint alone (PSK, RSA_PSK).
+// The layouts: (EC)DH with or without a PSK hint, the hint alone (PSK, RSA_PSK), SRP.
 KexFormat server_format(int which) {
-  return which == 0 ? KexFormat::dhe : which == 1 ? KexFormat::ecdhe : KexFormat::none;
+  return which == 0 ? KexFormat::dhe : which == 1 ? KexFormat::ecdhe : which == 2 ? KexFormat::none : KexFormat::srp;
 }
 
 RC_GTEST_PROP(KeyExchangeProps, ServerRoundTripAndParamsBytes, (bool is_signed, bool tls12)) {
-  const int which = *rc::gen::inRange(0, 3);
-  const KexFormat f = server_format(which);
-  const bool psk = f == KexFormat::none || *rc::gen::arbitrary<bool>();
+  const KexFormat f = server_format(*rc::gen::inRange(0, 4));
+  const bool psk = f == KexFormat::none || (f != KexFormat::srp && *rc::gen::arbitrary<bool>());
   ServerKeyExchange m = *server_key_exchange(f, is_signed, tls12, psk);
   Bytes out;
   Writer w(out);
@@ -53,21 +58,21 @@ RC_GTEST_PROP(KeyExchangeProps, ServerRoundTripAndParamsBytes, (bool is_signed, 
 }
 
 RC_GTEST_PROP(KeyExchangeProps, ServerTotal, (bool is_signed, bool tls12)) {
-  const KexFormat f = server_format(*rc::gen::inRange(0, 3));
-  const bool psk = f == KexFormat::none || *rc::gen::arbitrary<bool>();
+  const KexFormat f = server_format(*rc::gen::inRange(0, 4));
+  const bool psk = f == KexFormat::none || (f != KexFormat::srp && *rc::gen::arbitrary<bool>());
   auto dec = [=](ByteView b) { return decode_server_key_exchange(b, f, is_signed, tls12, psk); };
   Bytes in = *near_valid(server_key_exchange(f, is_signed, tls12, psk), encode_server_key_exchange);
   check_total(in, encode_server_key_exchange, dec);
 }
 
 rc::Gen<KexFormat> kex_format() {
-  return rc::gen::element(KexFormat::rsa, KexFormat::dhe, KexFormat::ecdhe, KexFormat::none);
+  return rc::gen::element(KexFormat::rsa, KexFormat::dhe, KexFormat::ecdhe, KexFormat::none, KexFormat::srp);
 }
 
 // psk: an identity first (RFC 4279); the none layout exists only with it.
 rc::Gen<ClientKeyExchange> client_key_exchange(KexFormat f, bool psk) {
   rc::Gen<Bytes> keys = f == KexFormat::rsa   ? bytes(0, 0xffff)
-                        : f == KexFormat::dhe ? bytes(1, 0xffff)
+                        : f == KexFormat::dhe || f == KexFormat::srp ? bytes(1, 0xffff)
                         : f == KexFormat::ecdhe ? bytes(1, 0xff)
                                                 : rc::gen::just(Bytes{});
   return rc::gen::map(rc::gen::pair(keys, bytes(0, 0xffff)), [psk](const auto& p) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codecs/key_exchange.hpp"
+#include "crypto_glue/srp.hpp"
 #include "statemachine/connection.hpp"
 
 namespace essl {
@@ -46,6 +47,16 @@ Step check_server_signature(Conn& c, const codec::ServerKeyExchange& m) {
 Step agree_server_params(Conn& c, const codec::ServerKeyExchange& m) {
   HandshakeState& hs = *c.hs;
   if (std::holds_alternative<codec::NoParams>(m.params)) return {};
+  if (auto* srp = std::get_if<codec::ServerSRPParams>(&m.params)) {
+    const auto& id = c.cfg->options.srp_identity;
+    if (!id) return refuse(AlertDescription::internal_error, "no srp_identity");
+    hs.kex = crypto::srp_client(id->first, id->second, srp->srp_N, srp->srp_g, srp->srp_s, c.rng());
+    if (!hs.kex) return refuse(AlertDescription::insufficient_security, "unknown SRP group");
+    auto s = hs.kex->agree(srp->srp_B);
+    if (!s) return refuse(s.error(), "SRP B");
+    hs.premaster = std::move(s.value());
+    return {};
+  }
   Result<codec::Bytes, AlertDescription> premaster = codec::Bytes{};
   if (auto* dh = std::get_if<codec::ServerDHParams>(&m.params)) {
     hs.kex = crypto::dh(crypto::DhParams{dh->dh_p, dh->dh_g}, c.rng());

@@ -141,6 +141,9 @@ codec::KexFormat kex_format(KeyExchange k) {
     case KeyExchange::dh_anon:
     case KeyExchange::dhe_psk: return codec::KexFormat::dhe;
     case KeyExchange::psk: return codec::KexFormat::none;
+    case KeyExchange::srp_anon:
+    case KeyExchange::srp_rsa:
+    case KeyExchange::srp_dss: return codec::KexFormat::srp;
     case KeyExchange::ecdhe_rsa:
     case KeyExchange::ecdhe_ecdsa:
     case KeyExchange::ecdh_anon:
@@ -154,7 +157,9 @@ codec::KexFormat kex_format(KeyExchange k) {
 //# This message is sent when using the ECDHE_ECDSA, ECDHE_RSA, and
 //# ECDH_anon key exchange algorithms.
 bool kex_sends_ske(KeyExchange k) {
-  return (kex_format(k) == codec::KexFormat::dhe || kex_format(k) == codec::KexFormat::ecdhe) && !kex_static_ecdh(k);
+  const codec::KexFormat f = kex_format(k);
+  return (f == codec::KexFormat::dhe || f == codec::KexFormat::ecdhe || f == codec::KexFormat::srp) &&
+         !kex_static_ecdh(k);
 }
 
 //= https://www.rfc-editor.org/rfc/rfc4279#section-2

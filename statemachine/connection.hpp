@@ -78,6 +78,7 @@ struct HandshakeState {
   std::unique_ptr<crypto::KeyAgreement> kex;
   codec::Bytes premaster;  // client, (EC)DHE: agreed when ServerKeyExchange arrives
   std::optional<std::string> psk_hint;  // client, PSK: the server's identity hint
+  std::optional<std::string> srp_user;  // server, SRP: the user name of the client's srp extension
   std::vector<crypto::Certificate> peer_chain;  // parsed, leaf first
 
   // Client authentication.

@@ -67,6 +67,12 @@ Step read_extensions(Conn& c, const codec::ClientHello& ch) {
         hs.peer_sig_algs_sent = true;
         break;
       }
+      case ExtensionType::srp: {
+        auto srp = codec::decode_srp(e.data);
+        if (!srp) return refuse(codec::alert_for(srp.error()), "srp");
+        hs.srp_user = std::string(srp->srp_I.begin(), srp->srp_I.end());
+        break;
+      }
       case ExtensionType::renegotiation_info: {
         auto ri = codec::decode_renegotiation_info(e.data);
         if (!ri) return refuse(codec::alert_for(ri.error()), "renegotiation_info");
@@ -111,6 +117,8 @@ bool usable(const Conn& c, const SuiteInfo& s, Version v) {
   KeyExchange k = s.spec.key_exchange;
   if (kex_no_server_cert(k) && cfg.options.verify == Verify::verify_peer) return false;
   if (kex_psk(k) && !cfg.options.user_lookup_fun) return false;
+  // RFC 5054 2.5.1.2: SRP needs the client's user name (the srp extension) and a lookup fun.
+  if (kex_srp(k) && (!hs.srp_user || !cfg.options.user_lookup_fun)) return false;
   if (kex_no_server_cert(k)) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
     //# A non-anonymous server can optionally request a certificate from

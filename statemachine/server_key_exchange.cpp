@@ -1,6 +1,7 @@
 // Server: its ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4) and the client's ClientKeyExchange
 // (RFC 5246 7.4.7), which yields the premaster secret.
 #include "codecs/key_exchange.hpp"
+#include "crypto_glue/srp.hpp"
 #include "statemachine/connection.hpp"
 
 namespace essl {
@@ -8,6 +9,40 @@ namespace essl {
 Step server_send_key_exchange(Conn& c);
 
 namespace {
+
+size_t srp_bits(SrpParam p) {
+  switch (p) {
+    case SrpParam::srp_1024: return 1024;
+    case SrpParam::srp_1536: return 1536;
+    case SrpParam::srp_2048: return 2048;
+    case SrpParam::srp_3072: return 3072;
+    case SrpParam::srp_4096: return 4096;
+    case SrpParam::srp_6144: return 6144;
+    case SrpParam::srp_8192: return 8192;
+  }
+  return 0;
+}
+
+// The spec: the server calls user_lookup_fun(srp, Username, UserState) for {SRPParams, Salt,
+// DerivedKey}; `error` (an unknown user) is a fatal illegal_parameter.
+Step srp_params(Conn& c, codec::ServerKeyExchange& m) {
+  HandshakeState& hs = *c.hs;
+  const auto& f = c.cfg->options.user_lookup_fun;
+  if (!f || !f->fun || !hs.srp_user) return refuse(AlertDescription::internal_error, "no SRP user");
+  LookupResult r = f->fun(LookupKind::srp, *hs.srp_user, f->user_state);
+  const SrpLookup* found = std::get_if<SrpLookup>(&r);
+  if (!found) return refuse(AlertDescription::illegal_parameter, "unknown SRP user");
+  auto group = crypto::srp_group(srp_bits(found->params));
+  //= https://www.rfc-editor.org/rfc/rfc5054#section-2.8.3
+  //# opaque srp_s<1..2^8-1>;
+  if (!group || found->salt.empty() || found->salt.size() > 0xff)
+    return refuse(AlertDescription::internal_error, "user_lookup_fun: bad SRP parameters or salt");
+  hs.kex = crypto::srp_server(srp_bits(found->params), found->derived_key, c.rng());
+  if (!hs.kex) return refuse(AlertDescription::internal_error, "user_lookup_fun: bad SRP derived key");
+  m.params = codec::ServerSRPParams{group->N, group->g, codec::Bytes(found->salt.begin(), found->salt.end()),
+                                    hs.kex->public_value()};
+  return {};
+}
 
 Step queue_server_key_exchange(Conn& c, const codec::ServerKeyExchange& m) {
   codec::Bytes body;
@@ -34,7 +69,9 @@ Step server_send_key_exchange(Conn& c) {
     const std::string hint = cfg.options.psk_identity.value_or("");
     m.psk_identity_hint = codec::Bytes(hint.begin(), hint.end());
   }
-  if (kex_psk(k) && kex_format(k) != codec::KexFormat::dhe) {
+  if (kex_srp(k)) {
+    if (auto p = srp_params(c, m); !p) return p;
+  } else if (kex_psk(k) && kex_format(k) != codec::KexFormat::dhe) {
     m.params = codec::NoParams{};
   } else if (kex_format(k) == codec::KexFormat::dhe) {
     hs.kex = crypto::dh(cfg.dh, c.rng());

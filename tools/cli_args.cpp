@@ -9,6 +9,7 @@
 #include <map>
 
 #include "crypto_glue/certs.hpp"
+#include "crypto_glue/srp.hpp"
 
 namespace essl::cli {
 namespace {
@@ -91,12 +92,23 @@ Result<std::vector<uint8_t>, Error> parse_hex(const std::string& name, const std
   return out;
 }
 
-// The user_lookup_fun that the key options make.
+// The user_lookup_fun that the key options make: the PSK for any identity; the SRP verifier data
+// (a random salt, DerivedKey = SHA-1(Salt | SHA-1(User | ":" | Password))) for the one user.
 void make_lookup_fun(Args& a) {
-  if (!a.psk_key) return;
+  if (!a.psk_key && !a.srp_user) return;
+  std::optional<SrpLookup> srp;
+  if (a.srp_user) {
+    std::vector<uint8_t> salt(16);
+    crypto::system_rng().fill(salt);
+    const codec::Bytes x = crypto::srp_derived_key(a.srp_user->first, a.srp_user->second, salt);
+    srp = SrpLookup{SrpParam::srp_2048, salt, std::vector<uint8_t>(x.begin(), x.end())};
+  }
   a.tls.user_lookup_fun = UserLookupFun{
-      [key = *a.psk_key](LookupKind kind, const std::optional<std::string>&, const std::any&) {
-        return kind == LookupKind::psk ? LookupResult{key} : LookupResult{LookupError{}};
+      [key = a.psk_key, srp, user = a.srp_user ? a.srp_user->first : std::string()](
+          LookupKind kind, const std::optional<std::string>& id, const std::any&) {
+        if (kind == LookupKind::psk && key) return LookupResult{*key};
+        if (kind == LookupKind::srp && srp && id == user) return LookupResult{*srp};
+        return LookupResult{LookupError{}};
       },
       {}};
 }
@@ -210,6 +222,12 @@ const std::map<std::string, Setter>& valued() {
          const size_t colon = v.find(':');
          if (colon == std::string::npos || colon == 0) return fail(Error::options(n, "expected USER:PASSWORD"));
          a.tls.srp_identity = std::make_pair(v.substr(0, colon), v.substr(colon + 1));
+         return {};
+       }},
+      {"srp-user", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         const size_t colon = v.find(':');
+         if (colon == std::string::npos || colon == 0) return fail(Error::options(n, "expected USER:PASSWORD"));
+         a.srp_user = std::make_pair(v.substr(0, colon), v.substr(colon + 1));
          return {};
        }},
       // NAME:CERTFILE:KEYFILE, repeatable: the certificate a server presents to clients asking for NAME.

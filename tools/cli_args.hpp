@@ -21,6 +21,8 @@ struct Args {
   std::vector<std::string> crlfiles;       // inserted into the internal CRL cache (ssl_crl_cache:insert)
   // --psk-key HEX: the user_lookup_fun answers this key for every PSK identity (and hint).
   std::optional<std::vector<uint8_t>> psk_key;
+  // --srp-user USER:PASSWORD (server): the user_lookup_fun knows this user, in group srp_2048.
+  std::optional<std::pair<std::string, std::string>> srp_user;
 };
 
 // Parses argv[from..]; an options error names the first bad option.

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "crypto_glue/srp.hpp"
 #include "tests/api/loopback.hpp"
 #include "tests/crl_cache/crl_files.hpp"
 
@@ -130,6 +131,28 @@ TEST(EsslClient, PreSharedKey) {
   CliRun bad_srp = run_refused(" --srp-identity nocolon");
   EXPECT_EQ(exit_code(bad_srp), 2) << bad_srp.output;
   EXPECT_NE(bad_srp.output.find("srp_identity"), std::string::npos) << bad_srp.output;
+}
+
+// --srp-identity USER:PASSWORD against a server that knows the user.
+TEST(EsslClient, SecureRemotePassword) {
+  Options server;
+  server.ciphers = std::string("SRP-AES-128-CBC-SHA");
+  const std::vector<uint8_t> salt = {1, 2, 3, 4, 5, 6, 7, 8};
+  const codec::Bytes x = crypto::srp_derived_key("cli-user", "pa:ss", salt);
+  const SrpLookup known{SrpParam::srp_2048, salt, std::vector<uint8_t>(x.begin(), x.end())};
+  server.user_lookup_fun = UserLookupFun{
+      [known](LookupKind kind, const std::optional<std::string>& user, const std::any&) {
+        return kind == LookupKind::srp && user == "cli-user" ? LookupResult{known} : LookupResult{LookupError{}};
+      },
+      {}};
+  CliRun ok = run_client(server, " --ciphers SRP-AES-128-CBC-SHA --srp-identity cli-user:pa:ss");
+  EXPECT_EQ(exit_code(ok), 0) << ok.output;
+  EXPECT_NE(ok.output.find("cipher_suite=srp_anon_aes_128_cbc_sha"), std::string::npos) << ok.output;
+  CliRun wrong = run_client(server, " --ciphers SRP-AES-128-CBC-SHA --srp-identity cli-user:pass");
+  EXPECT_EQ(exit_code(wrong), 1) << wrong.output;
+  CliRun stranger = run_client(server, " --ciphers SRP-AES-128-CBC-SHA --srp-identity bob:pa:ss");
+  EXPECT_EQ(exit_code(stranger), 1) << stranger.output;
+  EXPECT_NE(stranger.output.find("illegal parameter"), std::string::npos) << stranger.output;
 }
 
 }  // namespace

@@ -113,15 +113,14 @@ TEST(SuiteConfig, BadCiphersAreOptionsErrors) {
   unknown_tuple.ciphers = std::vector<SuiteSpec>{{KeyExchange::psk, Cipher::aes_128_gcm, Hash::sha}};
   EXPECT_EQ(error_of(unknown_tuple).first, "ciphers");
   EXPECT_EQ(error_of(unknown_tuple).second, "ciphers");
-  // Suites whose key exchange the handshake does not implement: configured alone, the option cannot be
-  // met, and the error says why.
+  // Suites whose credentials are missing: configured alone, the option cannot be met, and the error
+  // names the option that is missing (SRP: srp_identity; PSK: user_lookup_fun).
   Options psk;
   psk.ciphers = std::string("SRP-AES-128-CBC-SHA");
   auto c = Config::make(Role::client, psk);
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.error().option, "ciphers");
+  EXPECT_EQ(c.error().option, "srp_identity");
   EXPECT_NE(c.error().detail.find("srp"), std::string::npos) << c.error().detail;
-  // PSK suites without a user_lookup_fun: the option that is missing.
   psk.ciphers = std::string("PSK-AES128-CBC-SHA");
   c = Config::make(Role::client, psk);
   ASSERT_FALSE(c.ok());
@@ -290,6 +289,8 @@ TEST(EsslCommand, Ciphers) {
   EXPECT_EQ(lines(all), all_suites().size());
   EXPECT_NE(all.find("rsa_rc4_128_md5"), std::string::npos);
   EXPECT_NE(all.find("SRP-AES-128-CBC-SHA"), std::string::npos);
+  // Every key exchange is implemented: no suite is marked unavailable.
+  EXPECT_EQ(all.find("not available"), std::string::npos) << all;
   const std::string openssl = run("openssl", status);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(openssl.rfind("ECDHE-ECDSA-AES256-GCM-SHA384", 0), 0u) << openssl;
