@@ -43,8 +43,10 @@ struct Case {
   std::string psk_key, psk_identity, psk_hint, psk_known_identity;
   std::string server_psk_identity() const { return psk_known_identity.empty() ? psk_identity : psk_known_identity; }
   static constexpr std::string_view default_psk_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
-  // SRP suites: the client's srp_identity; the server knows this user with this password.
-  std::string srp_user, srp_password;
+  // SRP suites: the client's srp_identity; the server knows srp_known_user ("" = srp_user) with this
+  // password.
+  std::string srp_user, srp_password, srp_known_user;
+  std::string server_srp_user() const { return srp_known_user.empty() ? srp_user : srp_known_user; }
   bool resume = false;               // a second connection must resume the first one's session
 
   // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the

@@ -26,14 +26,18 @@ std::vector<const SuiteInfo*> suites(std::string_view comma_list) {
 
 std::string version_id(Version v) { return std::string(version_atom(v)); }
 
-// The key exchanges without a server Certificate (anonymous, PSK, DHE_PSK, SRP): no client authentication.
-bool no_server_cert(const SuiteInfo& s) {
+// The key exchanges without client authentication (anonymous, PSK, SRP): a server that verifies its
+// clients does not choose them, so they have no mutual cells.
+bool no_client_auth(const SuiteInfo& s) {
   switch (s.spec.key_exchange) {
     case KeyExchange::dh_anon:
     case KeyExchange::ecdh_anon:
     case KeyExchange::psk:
     case KeyExchange::dhe_psk:
-    case KeyExchange::srp_anon: return true;
+    case KeyExchange::rsa_psk:
+    case KeyExchange::srp_anon:
+    case KeyExchange::srp_rsa:
+    case KeyExchange::srp_dss: return true;
     default: return false;
   }
 }
@@ -150,6 +154,8 @@ struct CheckRow {
   std::vector<PeerId> only_peers = {};  // empty: every peer
   // PSK: the identity the client presents and the one whose key the server has ("" = the same).
   std::string_view psk_identity = {}, psk_known_identity = {};
+  // SRP: the user the client names (the server knows "essl-user" with the client's password).
+  std::string_view srp_user = {};
 };
 
 using V = Version;
@@ -253,6 +259,10 @@ const std::vector<CheckRow>& check_rows() {
        .server_versions = {V::tlsv1_2}, .client_suites = "PSK-AES128-CBC-SHA", .server_suites = "PSK-AES128-CBC-SHA",
        .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .only_peers = {PeerId::erlang},
        .psk_identity = "stranger", .psk_known_identity = "essl-client"},
+      // SRP: a user the server's user_lookup_fun does not know is a fatal illegal_parameter.
+      {.name = "srp/unknown_user", .essl_client = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = "SRP-AES-128-CBC-SHA", .server_suites = "SRP-AES-128-CBC-SHA",
+       .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .srp_user = "stranger"},
       {.name = "npn/common_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
        .client_npn = "spdy/3,http/1.1", .server_npn = "h2,http/1.1", .protocol = "http/1.1",
@@ -295,6 +305,11 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   c.server_npn = list(row.server_npn);
   c.sni = row.sni;
   c.sni_host_ecdsa = row.sni_host_ecdsa;
+  if (!row.srp_user.empty()) {
+    c.srp_user = row.srp_user;
+    c.srp_password = "essl-password";
+    c.srp_known_user = "essl-user";
+  }
   if (!row.psk_identity.empty()) {
     c.psk_key = Case::default_psk_key;
     c.psk_identity = row.psk_identity;
@@ -377,8 +392,8 @@ std::vector<Case> matrix_cases(bool full) {
         for (const SliceRow& row : slice) {
           const SuiteInfo* s = suite(row.suite);
           out.push_back(matrix_cell(p, r, row.version, s, false, false));
-          // A server without a certificate cannot authenticate its clients: resumption alone.
-          if (row.mutual_resumed) out.push_back(matrix_cell(p, r, row.version, s, !no_server_cert(*s), true));
+          // Without client authentication: resumption alone.
+          if (row.mutual_resumed) out.push_back(matrix_cell(p, r, row.version, s, !no_client_auth(*s), true));
         }
         continue;
       }
@@ -386,7 +401,7 @@ std::vector<Case> matrix_cases(bool full) {
         for (const SuiteInfo& s : cipher_suites(SuiteListType::all))
           if (suite_allowed_at(s, v) && key_exchange_implemented(s.spec.key_exchange))
             for (bool mutual : {false, true})
-              if (!mutual || !no_server_cert(s))
+              if (!mutual || !no_client_auth(s))
                 for (bool resumed : {false, true})
                   out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
     }

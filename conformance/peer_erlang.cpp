@@ -48,7 +48,7 @@ std::string options(const Case& c, bool server) {
   }
   // {srp_user, User, Password} becomes the server's user_lookup_fun in the escript.
   if (!c.srp_user.empty())
-    o += server ? ",{srp_user," + quoted(c.srp_user) + "," + quoted(c.srp_password) + "}"
+    o += server ? ",{srp_user," + quoted(c.server_srp_user()) + "," + quoted(c.srp_password) + "}"
                 : ",{srp_identity,{" + quoted(c.srp_user) + "," + quoted(c.srp_password) + "}}";
   if (server) {
     const ServerCredential cred = server_credential(c);

@@ -121,7 +121,7 @@ class GnutlsPeer : public Peer {
       }
       if (!c.psk_key.empty()) {
         // gnutls-serv reads the keys from a file of "identity:hex-key" lines.
-        const std::string passwd = files_->path("psk-" + c.server_psk_identity() + ".txt");
+        const std::string passwd = files_->path("psk-" + std::to_string(port) + ".txt");  // one per server
         std::ofstream(passwd) << c.server_psk_identity() << ":" << c.psk_key << "\n";
         argv.insert(argv.end(), {"--pskpasswd", passwd});
         if (!c.psk_hint.empty()) argv.insert(argv.end(), {"--pskhint", c.psk_hint});
@@ -168,7 +168,7 @@ class GnutlsPeer : public Peer {
     std::string why;
     auto make_conf = Child::spawn({srptool_, "--create-conf", conf}, why, true);
     if (!make_conf || make_conf->wait_exit(io_timeout) != 0) return false;
-    auto add = Child::spawn({srptool_, "--passwd", passwd, "--passwd-conf", conf, "-u", c.srp_user}, why, true);
+    auto add = Child::spawn({srptool_, "--passwd", passwd, "--passwd-conf", conf, "-u", c.server_srp_user()}, why, true);
     if (!add) return false;
     const std::string line = c.srp_password + "\n";
     add->write_stdin(std::span(reinterpret_cast<const uint8_t*>(line.data()), line.size()));

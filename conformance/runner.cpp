@@ -208,10 +208,10 @@ Options essl_options(const Case& c) {
   if (!c.srp_user.empty() && c.role == Role::server) {
     // The verifier data for the case's user in srp_2048, with a fixed salt.
     const std::vector<uint8_t> salt = {0x45, 0x53, 0x53, 0x4c, 0x2d, 0x73, 0x61, 0x6c, 0x74};
-    const codec::Bytes x = crypto::srp_derived_key(c.srp_user, c.srp_password, salt);
+    const codec::Bytes x = crypto::srp_derived_key(c.server_srp_user(), c.srp_password, salt);
     const SrpLookup found{SrpParam::srp_2048, salt, std::vector<uint8_t>(x.begin(), x.end())};
     o.user_lookup_fun = UserLookupFun{
-        [found, user = c.srp_user](LookupKind kind, const std::optional<std::string>& id, const std::any&) {
+        [found, user = c.server_srp_user()](LookupKind kind, const std::optional<std::string>& id, const std::any&) {
           return kind == LookupKind::srp && id == user ? LookupResult{found} : LookupResult{LookupError{}};
         },
         {}};

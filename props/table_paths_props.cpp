@@ -4,8 +4,8 @@
 //
 // A generated path is (role, the flags its guards read, messages). A Scenario realises it: resuming is a
 // resumption, kex_sends_ske an (EC)DHE suite (otherwise RSA key transport), kex_no_cert an anonymous
-// (EC)DH suite or a PSK suite (kex_ske_optional: RSA_PSK; a ServerKeyExchange: the server's identity
-// hint), a CertificateRequest on the
+// (EC)DH suite or a PSK suite (a ServerKeyExchange: the server's identity hint), kex_no_client_auth with a
+// certificate RSA_PSK (without kex_sends_ske) or SRP_RSA, a CertificateRequest on the
 // client's path or cert_requested on the server's is a server with verify_peer, peer_cert_nonempty a
 // client with a certificate, a NextProtocol message Next Protocol Negotiation. The messages are real:
 // fuzz/handshake_driver.hpp captures the in-memory handshake of that scenario and feeds the engine
@@ -61,14 +61,16 @@ fuzz::Scenario scenario(const AcceptedPath& p, size_t variant) {
   const bool dh = p.role == Role::client ? (p.flags & table::f_kex_sends_ske) != 0 : variant == 0;
   const bool client = p.role == Role::client;
   const bool no_cert = client && (p.flags & table::f_kex_no_cert) != 0;
-  const bool ske_optional = client && (p.flags & table::f_kex_ske_optional) != 0;
+  const bool no_client_auth = client && (p.flags & table::f_kex_no_client_auth) != 0;
   const bool ske = has(p, "server_key_exchange");
   s.psk_hint = ske;
   if (no_cert && ske && (p.flags & table::f_kex_sends_ske))
     s.suite = variant == 0 ? "ecdh_anon_aes_128_cbc_sha" : "dhe_psk_aes_256_cbc_sha";
   else if (no_cert)  // PSK: a ServerKeyExchange when the server has a hint
     s.suite = variant == 0 ? "psk_aes_128_cbc_sha" : "psk_aes_256_cbc_sha";
-  else if (ske_optional && !dh)  // with kex_sends_ske too, the table reads it as kex_sends_ske alone
+  else if (no_client_auth && dh)
+    s.suite = variant == 0 ? "srp_rsa_aes_128_cbc_sha" : "srp_rsa_aes_256_cbc_sha";
+  else if (no_client_auth)
     s.suite = variant == 0 ? "rsa_psk_aes_128_cbc_sha" : "rsa_psk_aes_256_cbc_sha";
   else
     s.suite = dh ? (variant == 0 ? "ecdhe_rsa_aes_128_gcm_sha256" : "dhe_rsa_aes_128_cbc_sha")

@@ -22,6 +22,10 @@ class SniConfigs;  // statemachine/hello_options.hpp
 bool kex_no_server_cert(KeyExchange k);
 // An unsigned ServerKeyExchange: the above and rsa_psk (its ServerKeyExchange holds only the hint).
 bool kex_unsigned_ske(KeyExchange k);
+// No client authentication: the above, PSK and SRP (RFC 4279 and RFC 5054 define none; OTP's and
+// GnuTLS's clients refuse a CertificateRequest in RSA_PSK, SRP_RSA and SRP_DSS). A server that verifies
+// its clients does not choose these suites.
+bool kex_no_client_auth(KeyExchange k);
 bool kex_psk(KeyExchange k);  // psk, dhe_psk, rsa_psk (RFC 4279)
 bool kex_srp(KeyExchange k);  // srp_anon, srp_rsa, srp_dss (RFC 5054)
 

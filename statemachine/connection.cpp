@@ -181,6 +181,8 @@ bool kex_no_server_cert(KeyExchange k) {
 
 bool kex_unsigned_ske(KeyExchange k) { return kex_no_server_cert(k) || k == KeyExchange::rsa_psk; }
 
+bool kex_no_client_auth(KeyExchange k) { return kex_no_server_cert(k) || kex_psk(k) || kex_srp(k); }
+
 bool kex_psk(KeyExchange k) {
   return k == KeyExchange::psk || k == KeyExchange::dhe_psk || k == KeyExchange::rsa_psk;
 }

@@ -115,7 +115,7 @@ bool usable(const Conn& c, const SuiteInfo& s, Version v) {
   const Config& cfg = *c.cfg;
   if (!suite_allowed_at(s, v)) return false;
   KeyExchange k = s.spec.key_exchange;
-  if (kex_no_server_cert(k) && cfg.options.verify == Verify::verify_peer) return false;
+  if (kex_no_client_auth(k) && cfg.options.verify == Verify::verify_peer) return false;
   if (kex_psk(k) && !cfg.options.user_lookup_fun) return false;
   // RFC 5054 2.5.1.2: SRP needs the client's user name (the srp extension) and a lookup fun.
   if (kex_srp(k) && (!hs.srp_user || !cfg.options.user_lookup_fun)) return false;
@@ -123,8 +123,7 @@ bool usable(const Conn& c, const SuiteInfo& s, Version v) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
     //# A non-anonymous server can optionally request a certificate from
     //# the client
-    // A server that verifies its clients cannot ask for a certificate without sending its own: it does
-    // not choose those suites (above).
+    // A server that verifies its clients does not choose suites without client authentication (above).
     return !suite_is_ecc(s.spec) || choose_group(hs) != 0;
   }
   if (cfg.chain.empty()) return false;
@@ -365,7 +364,7 @@ Step server_on_client_hello(Conn& c, const In& in) {
     hs.kex = crypto::ecdh_static(*cfg.key);
     if (!hs.kex) return refuse(AlertDescription::internal_error, "static ECDH key");
   }
-  if (cfg.options.verify == Verify::verify_peer && !kex_no_server_cert(kx)) {
+  if (cfg.options.verify == Verify::verify_peer && !kex_no_client_auth(kx)) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
     //# A non-anonymous server can optionally request a certificate from
     //# the client, if appropriate for the selected cipher suite.

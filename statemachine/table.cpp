@@ -18,9 +18,10 @@ constexpr GuardDef guard_table[] = {
     {Guard::npn_received, "npn_received", f_npn_received, 0},
     {Guard::full_certified, "full_certified", 0, f_resuming | f_kex_no_cert},
     {Guard::full_no_cert, "full_no_cert", f_kex_no_cert, f_resuming},
-    {Guard::certified, "certified", 0, f_kex_no_cert},
+    {Guard::certified, "certified", 0, f_kex_no_cert | f_kex_no_client_auth},
     {Guard::full_no_cert_no_ske, "full_no_cert_no_ske", f_kex_no_cert, f_resuming | f_kex_sends_ske},
-    {Guard::kex_ske_optional, "kex_ske_optional", f_kex_ske_optional, 0},
+    {Guard::kex_ske_optional, "kex_ske_optional", f_kex_no_client_auth, f_kex_sends_ske},
+    {Guard::kex_no_ske_cert_auth, "kex_no_ske_cert_auth", 0, f_kex_sends_ske | f_kex_no_client_auth},
 };
 
 constexpr Role C = Role::client;
@@ -65,12 +66,15 @@ constexpr Row row_table[] = {
      c_wait_cert_request},
     {C, c_wait_key_exchange, M::server_key_exchange, G::kex_ske_optional, H::c_server_key_exchange,
      c_wait_cert_request},
-    {C, c_wait_key_exchange, M::certificate_request, G::kex_no_ske, H::c_certificate_request, c_wait_hello_done},
+    // RFC 4279 and RFC 5054 define no client authentication for PSK and SRP: no CertificateRequest.
+    {C, c_wait_key_exchange, M::certificate_request, G::kex_no_ske_cert_auth, H::c_certificate_request,
+     c_wait_hello_done},
     {C, c_wait_key_exchange, M::server_hello_done, G::kex_no_ske, H::c_server_hello_done, c_wait_ccs},
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
     //# It is a fatal handshake_failure alert for an anonymous server to request
     //# client authentication.
-    // (No row: the engine answers unexpected_message, as for any message out of place.)
+    // Likewise in PSK and SRP handshakes. (No row: the engine answers unexpected_message, as for any
+    // message out of place.)
     {C, c_wait_cert_request, M::certificate_request, G::certified, H::c_certificate_request, c_wait_hello_done},
     {C, c_wait_cert_request, M::server_hello_done, G::always, H::c_server_hello_done, c_wait_ccs},
     {C, c_wait_hello_done, M::server_hello_done, G::always, H::c_server_hello_done, c_wait_ccs},
@@ -228,7 +232,7 @@ void dump(std::ostream& os) {
   os << "# guard\trequire\tforbid\n";
   static constexpr std::string_view flag_names[] = {"resuming", "kex_sends_ske", "cert_requested",
                                                     "peer_cert_nonempty", "npn", "npn_received",
-                                                    "kex_no_cert", "kex_ske_optional"};
+                                                    "kex_no_cert", "kex_no_client_auth"};
   auto flags = [&](uint8_t f) {
     bool any = false;
     for (size_t i = 0; i < std::size(flag_names); ++i)

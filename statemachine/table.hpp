@@ -76,7 +76,9 @@ enum Flag : uint8_t {
   f_npn = 1 << 4,                 // the server answered Next Protocol Negotiation: NextProtocol precedes Finished
   f_npn_received = 1 << 5,        // the client's NextProtocol arrived
   f_kex_no_cert = 1 << 6,         // the negotiated key exchange has no server Certificate (anonymous, PSK)
-  f_kex_ske_optional = 1 << 7,    // PSK, RSA_PSK: ServerKeyExchange only when the server has a hint
+  // Anonymous, PSK and SRP key exchanges: no CertificateRequest; without kex_sends_ske (PSK, RSA_PSK) the
+  // ServerKeyExchange comes only when the server has an identity hint.
+  f_kex_no_client_auth = 1 << 7,
 };
 
 enum class Guard : uint8_t {
@@ -94,9 +96,11 @@ enum class Guard : uint8_t {
   npn_received,
   full_certified,  // a full handshake whose key exchange authenticates the server by certificate
   full_no_cert,    // a full handshake whose key exchange has no server Certificate
-  certified,       // the key exchange authenticates the server by certificate
+  certified,       // the key exchange authenticates the server by certificate and may ask the client for one
   full_no_cert_no_ske,  // PSK without an identity hint: ServerHelloDone follows ServerHello
   kex_ske_optional,     // RSA_PSK: a ServerKeyExchange carrying the hint may follow the Certificate
+                        // (no_client_auth without kex_sends_ske)
+  kex_no_ske_cert_auth,  // no ServerKeyExchange, and a key exchange that may authenticate the client
 };
 struct GuardDef {
   Guard guard;
