@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "essl/options.hpp"
+#include "statemachine/config.hpp"
 #include "statemachine/hello_options.hpp"
 
 namespace essl {
@@ -77,6 +78,7 @@ Result<void, Error> validate(const Options& o) {
   }
   // SNI (sni_hosts, sni_fun), ALPN and NPN: statemachine/hello_options.cpp, shared with Config::make.
   if (auto r = check_hello_options(o); !r) return r;
+  if (auto r = check_kex_options(o); !r) return r;
   return {};
 }
 

@@ -82,25 +82,25 @@ std::string to_string(const SuiteSpec& s) {
   return out + "}";
 }
 
-// The key exchanges the handshake implements. Suites with any other key exchange are listed and may be
-// configured, but no connection offers or selects them.
+// The key exchanges the handshake implements: all of the spec's. (The switch stays the one place where
+// a key exchange would be switched off: its suites would still be listed, but never offered or selected.)
 bool key_exchange_implemented(KeyExchange k) {
   switch (k) {
     case KeyExchange::rsa:
     case KeyExchange::dhe_rsa:
     case KeyExchange::ecdhe_rsa:
-    case KeyExchange::ecdhe_ecdsa: return true;
+    case KeyExchange::ecdhe_ecdsa:
     case KeyExchange::dhe_dss:
+    case KeyExchange::ecdh_ecdsa:
+    case KeyExchange::ecdh_rsa:
     case KeyExchange::dh_anon:
+    case KeyExchange::ecdh_anon:
     case KeyExchange::psk:
     case KeyExchange::dhe_psk:
     case KeyExchange::rsa_psk:
     case KeyExchange::srp_anon:
     case KeyExchange::srp_dss:
-    case KeyExchange::srp_rsa:
-    case KeyExchange::ecdh_anon:
-    case KeyExchange::ecdh_ecdsa:
-    case KeyExchange::ecdh_rsa: return false;
+    case KeyExchange::srp_rsa: return true;
   }
   return false;
 }

@@ -140,6 +140,16 @@ DecodeResult<RenegotiationInfo> decode_renegotiation_info(ByteView body) {
 
 void encode_renegotiation_info(const RenegotiationInfo& v, Writer& w) { w.vec8(v.renegotiated_connection); }
 
+//= https://www.rfc-editor.org/rfc/rfc5054#section-2.8.1
+//# opaque srp_I<1..2^8-1>;
+DecodeResult<SrpExtension> decode_srp(ByteView body) {
+  Reader r(body);
+  ByteView v = r.vec8(1, 0xff);
+  return r.finish(SrpExtension{Bytes(v.begin(), v.end())});
+}
+
+void encode_srp(const SrpExtension& v, Writer& w) { w.vec8(v.srp_I); }
+
 //= https://www.rfc-editor.org/rfc/rfc7301#section-3.1
 //# opaque ProtocolName<1..2^8-1>;
 //# struct { ProtocolName protocol_name_list<2..2^16-1> } ProtocolNameList;

@@ -14,6 +14,7 @@ enum class ExtensionType : uint16_t {
   server_name = 0,
   supported_groups = 10,  // elliptic_curves in RFC 4492
   ec_point_formats = 11,
+  srp = 12,  // RFC 5054 2.8.1
   signature_algorithms = 13,
   alpn = 16,
   extended_master_secret = 23,
@@ -81,6 +82,14 @@ struct RenegotiationInfo {
 };
 DecodeResult<RenegotiationInfo> decode_renegotiation_info(ByteView body);
 void encode_renegotiation_info(const RenegotiationInfo& v, Writer& w);
+
+// srp (RFC 5054 2.8.1): the client's user name.
+struct SrpExtension {
+  Bytes srp_I;  // <1..2^8-1>
+  bool operator==(const SrpExtension&) const = default;
+};
+DecodeResult<SrpExtension> decode_srp(ByteView body);
+void encode_srp(const SrpExtension& v, Writer& w);
 
 // application_layer_protocol_negotiation (RFC 7301 3.1): ProtocolName protocol_name_list<2..2^16-1>,
 // each ProtocolName opaque<1..2^8-1>. The server's reply carries exactly one name; the handler checks that.

@@ -26,7 +26,11 @@ struct Case {
   std::vector<Version> essl_versions, peer_versions;
   std::vector<const SuiteInfo*> essl_suites, peer_suites;
 
-  bool ecdsa_cert = false;           // the server's certificate: ECDSA P-256 instead of RSA 2048
+  // The server's certificate: tests/data/<server_cert>.pem with <server_cert>-key.pem, and the
+  // intermediate it sends after it (tests/data/<server_intermediate>.pem; "" = none). With an
+  // intermediate, <server_cert>-chain.pem holds the leaf then the intermediate.
+  std::string server_cert = "server-rsa";
+  std::string server_intermediate;
   bool client_cert = false;          // the client presents client-rsa.pem
   bool server_requires_cert = false; // the server: verify_peer + fail_if_no_peer_cert, trusting ca.pem
   bool client_verifies = true;       // the client: verify_peer (else verify_none)
@@ -34,6 +38,15 @@ struct Case {
   bool server_trusts_client = true;  // with server_requires_cert, the server's cacertfile: ca.pem (else other-ca.pem)
   bool server_chain = false;         // the server presents pkix/int-server (ECDSA P-256) under pkix/int-ca
   std::optional<int> client_depth;   // the client's depth option (essl as client only)
+  // PSK suites: both sides hold psk_key (hex); the client presents psk_identity and the server sends
+  // psk_hint ("" = none). The server knows the key of psk_known_identity only ("" = psk_identity).
+  std::string psk_key, psk_identity, psk_hint, psk_known_identity;
+  std::string server_psk_identity() const { return psk_known_identity.empty() ? psk_identity : psk_known_identity; }
+  static constexpr std::string_view default_psk_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  // SRP suites: the client's srp_identity; the server knows srp_known_user ("" = srp_user) with this
+  // password.
+  std::string srp_user, srp_password, srp_known_user;
+  std::string server_srp_user() const { return srp_known_user.empty() ? srp_user : srp_known_user; }
   bool resume = false;               // a second connection must resume the first one's session
 
   // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the
@@ -81,5 +94,17 @@ struct CellResult {
 std::string source_root();
 std::string pki(std::string_view file);  // tests/data/<file>
 std::string conformance_data();
+
+// The server's leaf and intermediate names (server_chain: pkix/int-server under pkix/int-ca), and the
+// file with the leaf and the chain to send after it.
+struct ServerCredential {
+  std::string leaf, intermediate;
+  std::string certfile() const { return pki(intermediate.empty() ? leaf + ".pem" : leaf + "-chain.pem"); }
+  std::string keyfile() const { return pki(leaf + "-key.pem"); }
+};
+inline ServerCredential server_credential(const Case& c) {
+  if (c.server_chain) return {"pkix/int-server", "pkix/int-ca"};
+  return {c.server_cert, c.server_intermediate};
+}
 
 }  // namespace essl::conformance

@@ -26,6 +26,22 @@ std::vector<const SuiteInfo*> suites(std::string_view comma_list) {
 
 std::string version_id(Version v) { return std::string(version_atom(v)); }
 
+// The key exchanges without client authentication (anonymous, PSK, SRP): a server that verifies its
+// clients does not choose them, so they have no mutual cells.
+bool no_client_auth(const SuiteInfo& s) {
+  switch (s.spec.key_exchange) {
+    case KeyExchange::dh_anon:
+    case KeyExchange::ecdh_anon:
+    case KeyExchange::psk:
+    case KeyExchange::dhe_psk:
+    case KeyExchange::rsa_psk:
+    case KeyExchange::srp_anon:
+    case KeyExchange::srp_rsa:
+    case KeyExchange::srp_dss: return true;
+    default: return false;
+  }
+}
+
 Case matrix_cell(PeerId p, Role r, Version v, const SuiteInfo* s, bool mutual, bool resumed) {
   Case c;
   c.group = "matrix";
@@ -33,7 +49,28 @@ Case matrix_cell(PeerId p, Role r, Version v, const SuiteInfo* s, bool mutual, b
   c.role = r;
   c.essl_versions = c.peer_versions = {v};
   c.essl_suites = c.peer_suites = {s};
-  c.ecdsa_cert = s->spec.key_exchange == KeyExchange::ecdhe_ecdsa;
+  switch (s->spec.key_exchange) {
+    case KeyExchange::ecdhe_ecdsa: c.server_cert = "server-ecdsa"; break;
+    case KeyExchange::dhe_dss:
+    case KeyExchange::srp_dss: c.server_cert = "server-dsa"; break;
+    case KeyExchange::ecdh_rsa: c.server_cert = "server-ecdh-rsa"; break;
+    case KeyExchange::ecdh_ecdsa:
+      c.server_cert = "server-ecdh-ecdsa";
+      c.server_intermediate = "ca-ecdsa";
+      break;
+    default: break;
+  }
+  if (s->spec.key_exchange == KeyExchange::psk || s->spec.key_exchange == KeyExchange::dhe_psk ||
+      s->spec.key_exchange == KeyExchange::rsa_psk) {
+    c.psk_key = Case::default_psk_key;
+    c.psk_identity = "essl-client";
+    c.psk_hint = "essl-hint";
+  }
+  if (s->spec.key_exchange == KeyExchange::srp_anon || s->spec.key_exchange == KeyExchange::srp_rsa ||
+      s->spec.key_exchange == KeyExchange::srp_dss) {
+    c.srp_user = "essl-user";
+    c.srp_password = "essl-password";
+  }
   c.client_cert = c.server_requires_cert = mutual;
   c.resume = resumed;
   c.expect_version = v;
@@ -61,6 +98,30 @@ constexpr SliceRow slice[] = {
     {Version::tlsv1_2, "DHE-RSA-AES256-SHA256", false},
     {Version::tlsv1_2, "AES256-GCM-SHA384", false},
     {Version::tlsv1_2, "ECDHE-RSA-AES256-SHA384", false},
+    // DSA certificates, static ECDH and the anonymous key exchanges.
+    {Version::tlsv1, "DHE-DSS-AES256-SHA", false},
+    {Version::tlsv1_2, "DHE-DSS-AES128-GCM-SHA256", true},
+    {Version::tlsv1_1, "ECDH-ECDSA-AES128-SHA", false},
+    {Version::tlsv1_2, "ECDH-ECDSA-AES256-GCM-SHA384", false},
+    {Version::tlsv1, "ECDH-RSA-AES256-SHA", false},
+    {Version::tlsv1_2, "ECDH-RSA-AES128-GCM-SHA256", true},
+    {Version::tlsv1, "ADH-AES128-SHA", false},
+    {Version::tlsv1_2, "ADH-AES256-GCM-SHA384", false},
+    {Version::tlsv1_2, "AECDH-AES128-SHA", false},
+    // Pre-shared keys (RFC 4279, RFC 5487).
+    {Version::tlsv1_2, "PSK-AES128-CBC-SHA", true},
+    {Version::tlsv1, "PSK-AES256-CBC-SHA", false},
+    {Version::tlsv1_2, "PSK-AES256-GCM-SHA384", false},
+    {Version::tlsv1_1, "DHE-PSK-AES128-CBC-SHA", false},
+    {Version::tlsv1_2, "DHE-PSK-AES256-GCM-SHA384", false},
+    {Version::tlsv1, "RSA-PSK-AES256-CBC-SHA", false},
+    {Version::tlsv1_2, "RSA-PSK-AES128-GCM-SHA256", false},
+    // SRP (RFC 5054).
+    {Version::tlsv1_2, "SRP-AES-128-CBC-SHA", true},
+    {Version::tlsv1, "SRP-AES-256-CBC-SHA", false},
+    {Version::tlsv1_2, "SRP-RSA-AES-256-CBC-SHA", false},
+    {Version::tlsv1_1, "SRP-RSA-AES-128-CBC-SHA", false},
+    {Version::tlsv1_2, "SRP-DSS-AES-128-CBC-SHA", false},
 };
 
 // Which side sends the alert in a failing check, in TLS terms.
@@ -91,6 +152,10 @@ struct CheckRow {
   bool sni_host_ecdsa = false;
   std::string_view protocol = {};
   std::vector<PeerId> only_peers = {};  // empty: every peer
+  // PSK: the identity the client presents and the one whose key the server has ("" = the same).
+  std::string_view psk_identity = {}, psk_known_identity = {};
+  // SRP: the user the client names (the server knows "essl-user" with the client's password).
+  std::string_view srp_user = {};
 };
 
 using V = Version;
@@ -183,6 +248,21 @@ const std::vector<CheckRow>& check_rows() {
        .server_alpn = "http/1.1", .sni = Case::sni_host_name, .sni_host_ecdsa = true, .protocol = "http/1.1",
        .only_peers = extension_peers},
       // NPN (OpenSSL still has it): the one protocol both list, carried by the client's NextProtocol.
+      // PSK: the server's user_lookup_fun answers `error` for an identity it does not know: a fatal
+      // illegal_parameter (reference-behaviour.md). OpenSSL's s_server uses its key for any identity
+      // and GnuTLS's answers unknown_psk_identity, so essl as client checks against the reference.
+      {.name = "psk/unknown_identity", .essl_client = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = "PSK-AES128-CBC-SHA", .server_suites = "PSK-AES128-CBC-SHA",
+       .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .psk_identity = "stranger",
+       .psk_known_identity = "essl-client"},
+      {.name = "psk/unknown_identity_reference_server", .essl_server = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = "PSK-AES128-CBC-SHA", .server_suites = "PSK-AES128-CBC-SHA",
+       .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .only_peers = {PeerId::erlang},
+       .psk_identity = "stranger", .psk_known_identity = "essl-client"},
+      // SRP: a user the server's user_lookup_fun does not know is a fatal illegal_parameter.
+      {.name = "srp/unknown_user", .essl_client = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = "SRP-AES-128-CBC-SHA", .server_suites = "SRP-AES-128-CBC-SHA",
+       .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .srp_user = "stranger"},
       {.name = "npn/common_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
        .client_npn = "spdy/3,http/1.1", .server_npn = "h2,http/1.1", .protocol = "http/1.1",
@@ -225,6 +305,16 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   c.server_npn = list(row.server_npn);
   c.sni = row.sni;
   c.sni_host_ecdsa = row.sni_host_ecdsa;
+  if (!row.srp_user.empty()) {
+    c.srp_user = row.srp_user;
+    c.srp_password = "essl-password";
+    c.srp_known_user = "essl-user";
+  }
+  if (!row.psk_identity.empty()) {
+    c.psk_key = Case::default_psk_key;
+    c.psk_identity = row.psk_identity;
+    c.psk_known_identity = row.psk_known_identity;
+  }
   c.expect_protocol = row.protocol;
   c.expect_sni = row.sni;
   c.id = std::string(peer_name(p)) + "/" + std::string(role_name(r)) + "/" + std::string(row.name);
@@ -302,7 +392,8 @@ std::vector<Case> matrix_cases(bool full) {
         for (const SliceRow& row : slice) {
           const SuiteInfo* s = suite(row.suite);
           out.push_back(matrix_cell(p, r, row.version, s, false, false));
-          if (row.mutual_resumed) out.push_back(matrix_cell(p, r, row.version, s, true, true));
+          // Without client authentication: resumption alone.
+          if (row.mutual_resumed) out.push_back(matrix_cell(p, r, row.version, s, !no_client_auth(*s), true));
         }
         continue;
       }
@@ -310,7 +401,9 @@ std::vector<Case> matrix_cases(bool full) {
         for (const SuiteInfo& s : cipher_suites(SuiteListType::all))
           if (suite_allowed_at(s, v) && key_exchange_implemented(s.spec.key_exchange))
             for (bool mutual : {false, true})
-              for (bool resumed : {false, true}) out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
+              if (!mutual || !no_client_auth(s))
+                for (bool resumed : {false, true})
+                  out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
     }
   return out;
 }

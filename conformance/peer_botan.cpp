@@ -72,6 +72,14 @@ class BotanPeer : public Peer {
     for (const SuiteInfo* s : c.peer_suites)
       if (s->spec.cipher == Cipher::rc4_128 || s->spec.cipher == Cipher::des_cbc || s->spec.mac == Hash::md5)
         return "Botan 2's TLS has no RC4, DES or MD5 suites";
+    for (const SuiteInfo* s : c.peer_suites)
+      switch (s->spec.key_exchange) {
+        case KeyExchange::rsa:
+        case KeyExchange::dhe_rsa:
+        case KeyExchange::ecdhe_rsa:
+        case KeyExchange::ecdhe_ecdsa: break;
+        default: return "Botan 2's TLS has no " + std::string(atom(s->spec.key_exchange)) + " suites";
+      }
     if (c.role == Role::server && c.client_cert) return "botan tls_client has no option for a client certificate";
     if (c.role == Role::client && c.server_requires_cert) return "botan tls_server cannot request a client certificate";
     if (c.role == Role::server && c.resume) return "botan tls_client makes one connection per run and does not resume across runs";
@@ -84,12 +92,12 @@ class BotanPeer : public Peer {
     auto dir = std::make_unique<TempDir>();
     std::string policy = dir->path("policy.txt");
     std::ofstream(policy) << policy_text(c);
-    const std::string cert = c.server_chain ? "pkix/int-server" : c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
+    const ServerCredential cred = server_credential(c);
     // The certificate file holds the chain to send (tls_server sends every certificate in it).
-    const std::string certfile = pki(c.server_chain ? "pkix/int-server-chain.pem" : cert + ".pem");
+    const std::string certfile = cred.certfile();
     // botan tls_server has no option for the listening address: it listens on every address.
     auto s = ProcessServer::start([&](uint16_t port) {
-      return std::vector<std::string>{exe_, "tls_server", certfile, pki(cert + "-key.pem"),
+      return std::vector<std::string>{exe_, "tls_server", certfile, cred.keyfile(),
                                       "--port=" + std::to_string(port), "--policy=" + policy};
     }, why);
     if (!s) return nullptr;

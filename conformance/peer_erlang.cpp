@@ -40,15 +40,26 @@ std::string options(const Case& c, bool server) {
   o += "]},{ciphers,[";
   for (size_t i = 0; i < c.peer_suites.size(); ++i) o += (i ? "," : "") + quoted(std::string(c.peer_suites[i]->openssl));
   o += "]}";
+  // {psk_key, Hex} becomes a user_lookup_fun in the escript; the server knows the case's identity only.
+  if (!c.psk_key.empty()) {
+    o += ",{psk_key," + quoted(c.psk_key) + "," + quoted(server ? c.server_psk_identity() : "") + "}";
+    if (server && !c.psk_hint.empty()) o += ",{psk_identity," + quoted(c.psk_hint) + "}";
+    if (!server) o += ",{psk_identity," + quoted(c.psk_identity) + "}";
+  }
+  // {srp_user, User, Password} becomes the server's user_lookup_fun in the escript.
+  if (!c.srp_user.empty())
+    o += server ? ",{srp_user," + quoted(c.server_srp_user()) + "," + quoted(c.srp_password) + "}"
+                : ",{srp_identity,{" + quoted(c.srp_user) + "," + quoted(c.srp_password) + "}}";
   if (server) {
-    const std::string cert = c.server_chain ? "pkix/int-server" : c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
-    o += ",{certfile," + quoted(pki(cert + ".pem")) + "},{keyfile," + quoted(pki(cert + "-key.pem")) + "},{dhfile," +
+    const ServerCredential cred = server_credential(c);
+    o += ",{certfile," + quoted(pki(cred.leaf + ".pem")) + "},{keyfile," + quoted(cred.keyfile()) + "},{dhfile," +
          quoted(pki("dh2048.pem")) + "}";
     if (c.server_requires_cert)
       o += ",{verify,verify_peer},{fail_if_no_peer_cert,true},{cacertfile," +
            quoted(pki(c.server_trusts_client ? "ca.pem" : "other-ca.pem")) + "}";
     else  // the server builds the chain it sends from its cacertfile
-      o += ",{verify,verify_none}" + (c.server_chain ? ",{cacertfile," + quoted(pki("pkix/int-ca.pem")) + "}" : "");
+      o += ",{verify,verify_none}" +
+           (cred.intermediate.empty() ? "" : ",{cacertfile," + quoted(pki(cred.intermediate + ".pem")) + "}");
     if (!c.server_alpn.empty()) o += ",{alpn_preferred_protocols," + binaries(c.server_alpn) + "}";
     if (c.sni_host_ecdsa)
       o += ",{sni_hosts,[{" + quoted(std::string(Case::sni_host_name)) + ",[{certfile," + quoted(pki("server-ecdsa.pem")) +

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "crypto_glue/srp.hpp"
+
 namespace essl::conformance {
 namespace {
 
@@ -188,10 +190,37 @@ Options essl_options(const Case& c) {
   std::vector<SuiteSpec> specs;
   for (const SuiteInfo* s : c.essl_suites) specs.push_back(s->spec);
   if (!specs.empty()) o.ciphers = specs;
+  if (!c.psk_key.empty()) {
+    std::vector<uint8_t> key;
+    for (size_t i = 0; i + 1 < c.psk_key.size(); i += 2) key.push_back(uint8_t(std::stoi(c.psk_key.substr(i, 2), nullptr, 16)));
+    // The server knows the case's identity only; the client has its key whatever the hint.
+    const std::string identity = c.server_psk_identity();
+    const bool server = c.role == Role::server;
+    o.user_lookup_fun = UserLookupFun{
+        [key, identity, server](LookupKind kind, const std::optional<std::string>& id, const std::any&) {
+          if (kind != LookupKind::psk || (server && id != identity)) return LookupResult{LookupError{}};
+          return LookupResult{key};
+        },
+        {}};
+    if (server && !c.psk_hint.empty()) o.psk_identity = c.psk_hint;
+    if (!server) o.psk_identity = c.psk_identity;
+  }
+  if (!c.srp_user.empty() && c.role == Role::server) {
+    // The verifier data for the case's user in srp_2048, with a fixed salt.
+    const std::vector<uint8_t> salt = {0x45, 0x53, 0x53, 0x4c, 0x2d, 0x73, 0x61, 0x6c, 0x74};
+    const codec::Bytes x = crypto::srp_derived_key(c.server_srp_user(), c.srp_password, salt);
+    const SrpLookup found{SrpParam::srp_2048, salt, std::vector<uint8_t>(x.begin(), x.end())};
+    o.user_lookup_fun = UserLookupFun{
+        [found, user = c.server_srp_user()](LookupKind kind, const std::optional<std::string>& id, const std::any&) {
+          return kind == LookupKind::srp && id == user ? LookupResult{found} : LookupResult{LookupError{}};
+        },
+        {}};
+  }
+  if (!c.srp_user.empty() && c.role == Role::client) o.srp_identity = std::make_pair(c.srp_user, c.srp_password);
   if (c.role == Role::server) {
-    std::string cert = c.ecdsa_cert ? "server-ecdsa" : "server-rsa";
-    o.certfile = pki(c.server_chain ? "pkix/int-server-chain.pem" : cert + ".pem");
-    o.keyfile = pki(c.server_chain ? "pkix/int-server-key.pem" : cert + "-key.pem");
+    const ServerCredential cred = server_credential(c);
+    o.certfile = cred.certfile();
+    o.keyfile = cred.keyfile();
     o.dhfile = pki("dh2048.pem");
     if (c.server_requires_cert) {
       o.verify = Verify::verify_peer;

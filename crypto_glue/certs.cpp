@@ -494,6 +494,17 @@ KeyAlgo Certificate::key_algo() const {
   return impl && impl->key ? algo_of(impl->key->algo_name()) : KeyAlgo::other;
 }
 
+KeyAlgo Certificate::signed_with() const {
+  if (!impl) return KeyAlgo::other;
+  try {
+    // "RSA/EMSA3(SHA-256)", "ECDSA/EMSA1(SHA-256)", "DSA/EMSA1(SHA-256)"; RSA-PSS counts as other.
+    const std::string name = impl->cert.signature_algorithm().get_oid().to_formatted_string();
+    return algo_of(name.substr(0, name.find('/')));
+  } catch (...) {
+    return KeyAlgo::other;
+  }
+}
+
 uint16_t Certificate::ec_named_group() const {
   if (!impl) return 0;
   const auto* ec = dynamic_cast<const Botan::EC_PublicKey*>(impl->key.get());

@@ -19,6 +19,7 @@ class Certificate {
   const Bytes& der() const;
   KeyAlgo key_algo() const;
   uint16_t ec_named_group() const;  // for ECDSA keys: 23/24/25, else 0
+  KeyAlgo signed_with() const;      // the issuer's key algorithm, as the signature algorithm names it
   Bytes subject_dn() const;         // DER of the subject Name (for CertificateRequest CA lists)
   Bytes issuer_dn() const;
   bool is_self_signed() const;

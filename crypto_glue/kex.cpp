@@ -181,6 +181,30 @@ std::unique_ptr<KeyAgreement> ecdh_from_private(uint16_t named_group, ByteView p
   }
 }
 
+std::unique_ptr<KeyAgreement> ecdh_static(const PrivateKey& key) {
+  if (!key.impl || !key.impl->key) return nullptr;
+  try {
+    const auto* ec = dynamic_cast<const Botan::EC_PrivateKey*>(key.impl->key.get());
+    if (ec == nullptr) return nullptr;
+    const Botan::EC_Group& group = ec->domain();
+    auto dh = std::make_unique<Botan::ECDH_PrivateKey>(Botan::system_rng(), group, ec->private_value());
+    return std::make_unique<EcdhAgreement>(group, std::move(dh));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+Bytes ec_public_point(const Certificate& cert) {
+  if (!cert.impl) return {};
+  const auto* ec = dynamic_cast<const Botan::EC_PublicKey*>(cert.impl->key.get());
+  if (ec == nullptr) return {};
+  try {
+    return ec->public_point().encode(Botan::PointGFp::UNCOMPRESSED);
+  } catch (...) {
+    return {};
+  }
+}
+
 const DhParams& default_dh_params() {
   static const DhParams params{Botan::BigInt::encode(ffdhe2048().get_p()),
                                Botan::BigInt::encode(ffdhe2048().get_g())};

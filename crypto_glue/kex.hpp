@@ -26,6 +26,12 @@ std::unique_ptr<KeyAgreement> ecdh(uint16_t named_group, Rng& rng);  // nullptr 
 // 32-byte RFC 7748 scalar for X25519. nullptr if unsupported or invalid.
 std::unique_ptr<KeyAgreement> ecdh_from_private(uint16_t named_group, ByteView private_key);
 
+// Static ECDH (RFC 4492 2.1, 2.3): the server's key is its certificate's. The server's side from its EC
+// private key (nullptr for another key type); the client's side is an ephemeral pair on the
+// certificate's curve (ecdh() with cert.ec_named_group()), agreed with the certificate's point.
+std::unique_ptr<KeyAgreement> ecdh_static(const PrivateKey& key);
+Bytes ec_public_point(const Certificate& cert);  // uncompressed; empty for a non-EC key
+
 struct DhParams {
   Bytes p, g;
 };

@@ -27,6 +27,7 @@
 #include "fuzz/engine_fuzz.hpp"
 #include "crypto_glue/prf.hpp"
 #include "crypto_glue/record_protection.hpp"
+#include "crypto_glue/srp.hpp"
 #include "statemachine/engine.hpp"
 #include "statemachine/session_cache.hpp"
 #include "statemachine/table.hpp"
@@ -46,11 +47,12 @@ struct Scenario {
   bool client_cert = false;       // the client has a certificate to send when asked
   bool resume = false;            // a full handshake first; the abbreviated one is captured
   bool npn = false;               // Next Protocol Negotiation: the server advertises, the client chooses
+  bool psk_hint = false;          // PSK suites: the server sends an identity hint (a ServerKeyExchange)
 };
 
 // The configurations the per-state fuzz targets prepare engines with: together they take each role
 // through every state of the table and every guard (ServerKeyExchange or not, CertificateRequest with
-// or without ServerKeyExchange, a client certificate or an empty one, resumption, NextProtocol).
+// or without ServerKeyExchange, an anonymous ServerKeyExchange without Certificate, a client certificate or an empty one, resumption, NextProtocol).
 inline const std::vector<Scenario>& fuzz_scenarios() {
   static const auto* s = new std::vector<Scenario>{
       {"ecdhe", "ecdhe_rsa_aes_128_gcm_sha256", Version::tlsv1_2},
@@ -63,6 +65,10 @@ inline const std::vector<Scenario>& fuzz_scenarios() {
       {"resume_rsa", "rsa_aes_128_cbc_sha", Version::tlsv1, true, false, true, true},
       {"ecdhe_npn", "ecdhe_rsa_aes_128_cbc_sha256", Version::tlsv1_2, false, false, false, false, true},
       {"resume_npn", "rsa_aes_256_gcm_sha384", Version::tlsv1_2, false, false, false, true, true},
+      {"ecdh_anon", "ecdh_anon_aes_128_cbc_sha", Version::tlsv1_2},
+      {"psk", "psk_aes_128_cbc_sha", Version::tlsv1_2},
+      {"rsa_psk_hint", "rsa_psk_aes_256_cbc_sha", Version::tlsv1_1, false, false, false, false, false, true},
+      {"srp_rsa", "srp_rsa_aes_128_cbc_sha", Version::tlsv1_2},
   };
   return *s;
 }
@@ -186,6 +192,18 @@ inline Side make_side(const Scenario& sc, Role role) {
   Options o;
   o.versions = {sc.version};
   o.ciphers = std::vector<SuiteSpec>{suite->spec};
+  // PSK suites: one shared key for every identity; the client presents "client", the server's hint
+  // is "server". SRP suites: the user "client" with the password "fuzz" (srp_1024, for speed).
+  o.user_lookup_fun = UserLookupFun{[](LookupKind kind, const std::optional<std::string>&, const std::any&) {
+                                      if (kind == LookupKind::psk) return LookupResult{std::vector<uint8_t>(16, 0x5a)};
+                                      const std::vector<uint8_t> salt(8, 0x33);
+                                      const Bytes x = crypto::srp_derived_key("client", "fuzz", salt);
+                                      return LookupResult{SrpLookup{SrpParam::srp_1024, salt, {x.begin(), x.end()}}};
+                                    },
+                                    {}};
+  if (role == Role::client) o.srp_identity = std::make_pair(std::string("client"), std::string("fuzz"));
+  if (role == Role::client) o.psk_identity = "client";
+  else if (sc.psk_hint) o.psk_identity = "server";
   if (role == Role::server) {
     // fuzz/data's 1024-bit server key and the 1024-bit DH group: the key exchange runs on every input
     // that reaches it.
@@ -431,7 +449,8 @@ inline const Recording& recording(const Scenario& sc) {
   static auto& cache = *new std::map<std::string, std::unique_ptr<Recording>>;
   const std::string key = sc.name + "/" + sc.suite + "/" + std::to_string(int(sc.version)) +
                           (sc.server_verify ? "/v" : "") + (sc.fail_if_no_peer_cert ? "/f" : "") +
-                          (sc.client_cert ? "/c" : "") + (sc.resume ? "/r" : "") + (sc.npn ? "/n" : "");
+                          (sc.client_cert ? "/c" : "") + (sc.resume ? "/r" : "") + (sc.npn ? "/n" : "") +
+                          (sc.psk_hint ? "/h" : "");
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, record(sc)).first;
   return *it->second;

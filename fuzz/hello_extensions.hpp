@@ -23,6 +23,7 @@ inline void round_trip_known_extensions(const std::vector<codec::Extension>& ext
       case ExtensionType::renegotiation_info:
         round_trip(b, encode_renegotiation_info, decode_renegotiation_info);
         break;
+      case ExtensionType::srp: round_trip(b, encode_srp, decode_srp); break;
       case ExtensionType::extended_master_secret:
       case ExtensionType::session_ticket:
         break;

@@ -131,13 +131,13 @@ int main(int argc, char** argv) {
   seed("server_key_exchange", "ecdh_anon", build([&](Writer& w) { encode_server_key_exchange(anon, w); }), 1);
 
   seed("client_key_exchange", "rsa",
-       build([](Writer& w) { encode_client_key_exchange({Bytes(128, 0x42)}, KexFormat::rsa, false, w); }), 0);
+       build([](Writer& w) { encode_client_key_exchange({Bytes(128, 0x42), std::nullopt}, KexFormat::rsa, false, w); }), 0);
   seed("client_key_exchange", "rsa_ssl3",
-       build([](Writer& w) { encode_client_key_exchange({Bytes(128, 0x42)}, KexFormat::rsa, true, w); }), 4);
+       build([](Writer& w) { encode_client_key_exchange({Bytes(128, 0x42), std::nullopt}, KexFormat::rsa, true, w); }), 4);
   seed("client_key_exchange", "dhe",
-       build([](Writer& w) { encode_client_key_exchange({Bytes(64, 0x17)}, KexFormat::dhe, false, w); }), 1);
+       build([](Writer& w) { encode_client_key_exchange({Bytes(64, 0x17), std::nullopt}, KexFormat::dhe, false, w); }), 1);
   seed("client_key_exchange", "ecdhe",
-       build([](Writer& w) { encode_client_key_exchange({Bytes(65, 0x04)}, KexFormat::ecdhe, false, w); }), 2);
+       build([](Writer& w) { encode_client_key_exchange({Bytes(65, 0x04), std::nullopt}, KexFormat::ecdhe, false, w); }), 2);
 
   seed("finished", "tls", build([](Writer& w) { encode_finished({Bytes(12, 0xf1)}, w); }), 0);
   seed("finished", "ssl3", build([](Writer& w) { encode_finished({Bytes(36, 0xf3)}, w); }), 1);

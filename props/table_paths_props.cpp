@@ -3,7 +3,9 @@
 // this test) drive real engines.
 //
 // A generated path is (role, the flags its guards read, messages). A Scenario realises it: resuming is a
-// resumption, kex_sends_ske an (EC)DHE suite (otherwise RSA key transport), a CertificateRequest on the
+// resumption, kex_sends_ske an (EC)DHE suite (otherwise RSA key transport), kex_no_cert an anonymous
+// (EC)DH suite or a PSK suite (a ServerKeyExchange: the server's identity hint), kex_no_client_auth with a
+// certificate RSA_PSK (without kex_sends_ske) or SRP_RSA, a CertificateRequest on the
 // client's path or cert_requested on the server's is a server with verify_peer, peer_cert_nonempty a
 // client with a certificate, a NextProtocol message Next Protocol Negotiation. The messages are real:
 // fuzz/handshake_driver.hpp captures the in-memory handshake of that scenario and feeds the engine
@@ -29,6 +31,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "codecs/certificate.hpp"
 #include "fuzz/handshake_driver.hpp"
 #include "table_paths.hpp"
 
@@ -56,8 +59,22 @@ fuzz::Scenario scenario(const AcceptedPath& p, size_t variant) {
   s.name = "path";
   s.resume = p.flags & table::f_resuming;
   const bool dh = p.role == Role::client ? (p.flags & table::f_kex_sends_ske) != 0 : variant == 0;
-  s.suite = dh ? (variant == 0 ? "ecdhe_rsa_aes_128_gcm_sha256" : "dhe_rsa_aes_128_cbc_sha")
-               : (variant == 0 ? "rsa_aes_128_gcm_sha256" : "rsa_aes_128_cbc_sha");
+  const bool client = p.role == Role::client;
+  const bool no_cert = client && (p.flags & table::f_kex_no_cert) != 0;
+  const bool no_client_auth = client && (p.flags & table::f_kex_no_client_auth) != 0;
+  const bool ske = has(p, "server_key_exchange");
+  s.psk_hint = ske;
+  if (no_cert && ske && (p.flags & table::f_kex_sends_ske))
+    s.suite = variant == 0 ? "ecdh_anon_aes_128_cbc_sha" : "dhe_psk_aes_256_cbc_sha";
+  else if (no_cert)  // PSK: a ServerKeyExchange when the server has a hint
+    s.suite = variant == 0 ? "psk_aes_128_cbc_sha" : "psk_aes_256_cbc_sha";
+  else if (no_client_auth && dh)
+    s.suite = variant == 0 ? "srp_rsa_aes_128_cbc_sha" : "srp_rsa_aes_256_cbc_sha";
+  else if (no_client_auth)
+    s.suite = variant == 0 ? "rsa_psk_aes_128_cbc_sha" : "rsa_psk_aes_256_cbc_sha";
+  else
+    s.suite = dh ? (variant == 0 ? "ecdhe_rsa_aes_128_gcm_sha256" : "dhe_rsa_aes_128_cbc_sha")
+                 : (variant == 0 ? "rsa_aes_128_gcm_sha256" : "rsa_aes_128_cbc_sha");
   s.version = variant == 0 ? Version::tlsv1_2 : Version::tlsv1_1;
   if (p.role == Role::client) {
     s.server_verify = s.client_cert = has(p, "certificate_request");
@@ -141,11 +158,23 @@ Walk walk(const AcceptedPath& p, const std::vector<Msg>& seq) {
 }
 
 // A real message of type m from the scenario: the peer's (first) if it sent one, else the engine's own
-// side's; HelloRequest, which no peer here sends, with its empty body.
+// side's; a CertificateRequest that no side sent, well-formed (the table accepts one where the key
+// exchange's ServerKeyExchange is optional, before the ServerKeyExchange); HelloRequest, which no peer
+// here sends, with its empty body.
 Unit real_message(const fuzz::Recording& cap, Role role, Msg m, uint16_t version) {
   for (Role from : {role == Role::client ? Role::server : Role::client, role})
     for (const Unit& u : cap.to(from == Role::client ? Role::server : Role::client))
       if (u.msg() == m) return u;
+  if (m == Msg::certificate_request) {
+    const bool tls12 = version >= uint16_t(Version::tlsv1_2);
+    codec::CertificateRequest cr;
+    cr.certificate_types = {uint8_t(codec::ClientCertificateType::rsa_sign)};
+    if (tls12) cr.supported_signature_algorithms = {codec::sig::scheme(codec::sig::sha256, codec::sig::rsa)};
+    codec::Bytes body;
+    codec::Writer w(body);
+    codec::encode_certificate_request(cr, tls12, w);
+    return fuzz::make_unit(m, body, version);
+  }
   return fuzz::make_unit(m, {}, version);
 }
 

@@ -20,6 +20,22 @@ Step client_on_certificate(Conn& c, const In& in) {
   //# algorithm.
   if (c.hs->peer_chain.front().key_algo() != suite_cert_algo(c.suite->spec.key_exchange))
     return refuse(AlertDescription::unsupported_certificate, "certificate key does not suit the key exchange");
+  if (kex_static_ecdh(c.suite->spec.key_exchange)) {
+    //= https://www.rfc-editor.org/rfc/rfc4492#section-2.1
+    //# In ECDH_ECDSA, the server's certificate MUST contain an ECDH-capable
+    //# public key [...] The client generates an ECDH key pair on the same curve
+    //# as the server's long-term public key
+    HandshakeState& hs = *c.hs;
+    const crypto::Certificate& leaf = hs.peer_chain.front();
+    hs.group = leaf.ec_named_group();
+    if (hs.group == 0 || std::find(hs.offered_groups.begin(), hs.offered_groups.end(), hs.group) == hs.offered_groups.end())
+      return refuse(AlertDescription::illegal_parameter, "certificate curve not offered");
+    hs.kex = crypto::ecdh(hs.group, c.rng());
+    if (!hs.kex) return refuse(AlertDescription::illegal_parameter, "certificate curve");
+    auto premaster = hs.kex->agree(crypto::ec_public_point(leaf));
+    if (!premaster) return refuse(premaster.error(), "certificate ECDH key");
+    hs.premaster = std::move(premaster.value());
+  }
   return {};
 }
 

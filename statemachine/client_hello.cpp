@@ -73,11 +73,13 @@ Step client_send_hello(Conn& c) {
   hs.session = resumable(c);
   if (hs.session) ch.session_id = hs.session->id;
 
-  bool any_ecc = false;
+  bool any_ecc = false, any_dss = false, any_srp = false;
   for (const SuiteInfo* s : cfg.suites)
     if (s->min_version <= max && s->max_version >= cfg.versions.back()) {
       ch.cipher_suites.push_back(s->id);
       any_ecc = any_ecc || suite_is_ecc(s->spec);
+      any_dss = any_dss || suite_cert_algo(s->spec.key_exchange) == crypto::KeyAlgo::dsa;
+      any_srp = any_srp || kex_srp(s->spec.key_exchange);
     }
   hs.offered_suites = ch.cipher_suites;
   //= https://www.rfc-editor.org/rfc/rfc7507#section-4
@@ -111,10 +113,23 @@ Step client_send_hello(Conn& c) {
   }
   if (max >= Version::tlsv1_2) {
     hs.offered_sig_algs = own_signature_schemes();
+    if (any_dss)
+      for (uint16_t d : dsa_signature_schemes()) hs.offered_sig_algs.push_back(d);
     codec::Bytes b;
     codec::Writer w(b);
     codec::encode_signature_algorithms(codec::SignatureAlgorithms{hs.offered_sig_algs}, w);
     add(ch.extensions, codec::ExtensionType::signature_algorithms, std::move(b));
+  }
+  //= https://www.rfc-editor.org/rfc/rfc5054#section-2.8.1
+  //# A new extension "srp", with value 12, has been added to the
+  //# enumerated ExtensionType defined in [TLSEXT].
+  // Sent with the SRP suites: the user name of srp_identity (Config keeps SRP suites only with one).
+  if (any_srp && cfg.options.srp_identity) {
+    const std::string& user = cfg.options.srp_identity->first;
+    codec::Bytes b;
+    codec::Writer w(b);
+    codec::encode_srp(codec::SrpExtension{codec::Bytes(user.begin(), user.end())}, w);
+    add(ch.extensions, codec::ExtensionType::srp, std::move(b));
   }
   add_protocol_extensions(c, ch.extensions);
   //= https://www.rfc-editor.org/rfc/rfc5746#section-3.4

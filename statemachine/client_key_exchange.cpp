@@ -34,10 +34,21 @@ Step client_on_server_hello_done(Conn& c, const In& in) {
     c.queue_handshake(codec::HandshakeType::certificate, body);
   }
 
-  codec::KexFormat format = kex_format(c.suite->spec.key_exchange);
+  const KeyExchange k = c.suite->spec.key_exchange;
+  codec::KexFormat format = kex_format(k);
   codec::ClientKeyExchange cke;
   codec::Bytes premaster;
-  if (format == codec::KexFormat::rsa) {
+  std::optional<codec::Bytes> psk;
+  if (kex_psk(k)) {
+    // The spec: the client calls user_lookup_fun with the server's hint, or undefined without one.
+    psk = lookup_psk(cfg, hs.psk_hint);
+    if (!psk) return refuse(AlertDescription::illegal_parameter, "user_lookup_fun has no PSK for the hint");
+    const std::string identity = cfg.options.psk_identity.value_or("");
+    cke.psk_identity = codec::Bytes(identity.begin(), identity.end());
+  }
+  if (format == codec::KexFormat::none) {
+    premaster.assign(psk->size(), 0);  // RFC 4279 2: N zero octets
+  } else if (format == codec::KexFormat::rsa) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.7.1
     //# client_version
     //#    The latest (newest) version supported by the client.  This is
@@ -59,6 +70,12 @@ Step client_on_server_hello_done(Conn& c, const In& in) {
     codec::Writer w(body);
     codec::encode_client_key_exchange(cke, format, *c.version == Version::sslv3, w);
     c.queue_handshake(codec::HandshakeType::client_key_exchange, body);
+  }
+  if (psk) {
+    codec::Bytes other = std::move(premaster);
+    premaster = psk_premaster(other, *psk);
+    wipe(other);
+    wipe(*psk);
   }
   Step keys = c.derive_from_premaster(premaster);
   wipe(premaster);

@@ -168,6 +168,8 @@ Step client_on_server_hello(Conn& c, const In& in) {
   }
   hs.session.reset();
   if (kex_sends_ske(c.suite->spec.key_exchange)) c.set(table::f_kex_sends_ske);
+  if (kex_no_client_auth(c.suite->spec.key_exchange)) c.set(table::f_kex_no_client_auth);
+  if (kex_no_server_cert(c.suite->spec.key_exchange)) c.set(table::f_kex_no_cert);
   return {};
 }
 

@@ -22,10 +22,21 @@ Result<std::vector<Version>, Error> resolve_versions(const Options& o) {
   return v;
 }
 
+// The option a suite needs and does not have: PSK suites need user_lookup_fun; SRP suites need
+// srp_identity on a client and user_lookup_fun on a server.
+const char* missing_credential(const SuiteInfo& s, Role role, const Options& o) {
+  const KeyExchange k = s.spec.key_exchange;
+  if (kex_psk(k) && !o.user_lookup_fun) return "user_lookup_fun";
+  if (kex_srp(k) && role == Role::client && !o.srp_identity) return "srp_identity";
+  if (kex_srp(k) && role == Role::server && !o.user_lookup_fun) return "user_lookup_fun";
+  return nullptr;
+}
+
 // The suites a connection uses, in preference order: the configured ones (the default list when none
-// are), less those whose key exchange the handshake does not implement and those no enabled version
-// allows.
-Result<std::vector<const SuiteInfo*>, Error> resolve_suites(const Options& o, const std::vector<Version>& versions) {
+// are), less those whose key exchange the handshake does not implement, those no enabled version
+// allows and those whose credentials are missing.
+Result<std::vector<const SuiteInfo*>, Error> resolve_suites(Role role, const Options& o,
+                                                            const std::vector<Version>& versions) {
   std::vector<const SuiteInfo*> listed;
   if (auto* list = std::get_if<std::vector<SuiteSpec>>(&o.ciphers)) {
     for (const SuiteSpec& spec : *list) {
@@ -43,15 +54,23 @@ Result<std::vector<const SuiteInfo*>, Error> resolve_suites(const Options& o, co
   }
   std::vector<const SuiteInfo*> out;
   const SuiteInfo* no_kex = nullptr;
+  const SuiteInfo* no_cred = nullptr;
+  const char* cred_option = nullptr;
   for (const SuiteInfo* s : listed) {
     if (!key_exchange_implemented(s->spec.key_exchange)) {
       if (!no_kex) no_kex = s;
+      continue;
+    }
+    if (const char* missing = missing_credential(*s, role, o)) {
+      if (!no_cred) no_cred = s, cred_option = missing;
       continue;
     }
     const bool versions_allow = std::any_of(versions.begin(), versions.end(),
                                             [&](Version v) { return suite_allowed_at(*s, v); });
     if (versions_allow && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
   }
+  if (out.empty() && no_cred)
+    return fail(Error::options(cred_option, std::string(no_cred->erlang) + " needs " + cred_option));
   if (out.empty() && no_kex)
     return fail(Error::options("ciphers", std::string(no_kex->erlang) + ": key exchange " +
                                               std::string(atom(no_kex->spec.key_exchange)) + " is not available"));
@@ -112,7 +131,10 @@ Result<void, Error> load_own(Config& c, const Options& o) {
   // DSA keys are accepted: the DSS suites sign with them.
   if (c.key && !c.key->matches(c.chain.front()))
     return fail(Error::options(key_name, "the key does not match the certificate"));
-  if (c.role == Role::server && c.chain.empty()) return fail(Error::options("certfile", "a server needs a certificate"));
+  // A server without a certificate can serve only the key exchanges that use none.
+  if (c.role == Role::server && c.chain.empty() &&
+      std::none_of(c.suites.begin(), c.suites.end(), [](const SuiteInfo* s) { return kex_no_server_cert(s->spec.key_exchange); }))
+    return fail(Error::options("certfile", "a server needs a certificate"));
   return {};
 }
 
@@ -172,6 +194,20 @@ Result<void, Error> load_dh(Config& c, const Options& o) {
 
 }  // namespace
 
+Result<void, Error> check_kex_options(const Options& o) {
+  if (o.user_lookup_fun && !o.user_lookup_fun->fun)
+    return fail(Error::options("user_lookup_fun", "not a function"));
+  // RFC 4279 2: opaque psk_identity<0..2^16-1> (and the hint likewise); the spec's option is a
+  // non-empty string.
+  if (o.psk_identity && (o.psk_identity->empty() || o.psk_identity->size() > 0xffff))
+    return fail(Error::options("psk_identity", "must be 1..65535 bytes"));
+  //= https://www.rfc-editor.org/rfc/rfc5054#section-2.8.1
+  //# opaque srp_I<1..2^8-1>;
+  if (o.srp_identity && (o.srp_identity->first.empty() || o.srp_identity->first.size() > 0xff))
+    return fail(Error::options("srp_identity", "the user name must be 1..255 bytes"));
+  return {};
+}
+
 Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Options& options,
                                                           std::shared_ptr<SessionCache> cache) {
   auto c = std::make_shared<Config>();
@@ -182,7 +218,8 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
   auto versions = resolve_versions(options);
   if (!versions) return fail(versions.error());
   c->versions = std::move(versions.value());
-  auto suites = resolve_suites(options, c->versions);
+  if (auto r = check_kex_options(options); !r) return fail(r.error());
+  auto suites = resolve_suites(role, options, c->versions);
   if (!suites) return fail(suites.error());
   c->suites = std::move(suites.value());
   if (auto r = load_own(*c, options); !r) return fail(r.error());

@@ -16,6 +16,22 @@ enum class Role { client, server };
 
 class SniConfigs;  // statemachine/hello_options.hpp
 
+// How key exchanges differ (statemachine/connection.cpp).
+// No server Certificate: dh_anon, ecdh_anon, psk, dhe_psk, srp_anon. Such a server cannot request a
+// client certificate (RFC 5246 7.4.4; RFC 4279 2 omits Certificate and CertificateRequest).
+bool kex_no_server_cert(KeyExchange k);
+// An unsigned ServerKeyExchange: the above and rsa_psk (its ServerKeyExchange holds only the hint).
+bool kex_unsigned_ske(KeyExchange k);
+// No client authentication: the above, PSK and SRP (RFC 4279 and RFC 5054 define none; OTP's and
+// GnuTLS's clients refuse a CertificateRequest in RSA_PSK, SRP_RSA and SRP_DSS). A server that verifies
+// its clients does not choose these suites.
+bool kex_no_client_auth(KeyExchange k);
+bool kex_psk(KeyExchange k);  // psk, dhe_psk, rsa_psk (RFC 4279)
+bool kex_srp(KeyExchange k);  // srp_anon, srp_rsa, srp_dss (RFC 5054)
+
+// user_lookup_fun, psk_identity, srp_identity: shapes and lengths, naming the bad option.
+Result<void, Error> check_kex_options(const Options& o);
+
 struct Config {
   Role role = Role::client;
   Options options;                          // as given (validated)

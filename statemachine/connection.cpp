@@ -138,15 +138,58 @@ codec::KexFormat kex_format(KeyExchange k) {
   switch (k) {
     case KeyExchange::dhe_rsa:
     case KeyExchange::dhe_dss:
-    case KeyExchange::dh_anon: return codec::KexFormat::dhe;
+    case KeyExchange::dh_anon:
+    case KeyExchange::dhe_psk: return codec::KexFormat::dhe;
+    case KeyExchange::psk: return codec::KexFormat::none;
+    case KeyExchange::srp_anon:
+    case KeyExchange::srp_rsa:
+    case KeyExchange::srp_dss: return codec::KexFormat::srp;
     case KeyExchange::ecdhe_rsa:
     case KeyExchange::ecdhe_ecdsa:
-    case KeyExchange::ecdh_anon: return codec::KexFormat::ecdhe;
+    case KeyExchange::ecdh_anon:
+    case KeyExchange::ecdh_ecdsa:  // ClientECDiffieHellmanPublic, explicit (RFC 4492 5.7)
+    case KeyExchange::ecdh_rsa: return codec::KexFormat::ecdhe;
     default: return codec::KexFormat::rsa;
   }
 }
 
-bool kex_sends_ske(KeyExchange k) { return kex_format(k) != codec::KexFormat::rsa; }
+//= https://www.rfc-editor.org/rfc/rfc4492#section-5.4
+//# This message is sent when using the ECDHE_ECDSA, ECDHE_RSA, and
+//# ECDH_anon key exchange algorithms.
+bool kex_sends_ske(KeyExchange k) {
+  const codec::KexFormat f = kex_format(k);
+  return (f == codec::KexFormat::dhe || f == codec::KexFormat::ecdhe || f == codec::KexFormat::srp) &&
+         !kex_static_ecdh(k);
+}
+
+//= https://www.rfc-editor.org/rfc/rfc4279#section-2
+//# If no hint is provided, the ServerKeyExchange message is omitted.
+bool kex_ske_optional(KeyExchange k) { return k == KeyExchange::psk || k == KeyExchange::rsa_psk; }
+
+bool kex_static_ecdh(KeyExchange k) { return k == KeyExchange::ecdh_ecdsa || k == KeyExchange::ecdh_rsa; }
+
+bool kex_no_server_cert(KeyExchange k) {
+  switch (k) {
+    case KeyExchange::dh_anon:
+    case KeyExchange::ecdh_anon:
+    case KeyExchange::psk:
+    case KeyExchange::dhe_psk:
+    case KeyExchange::srp_anon: return true;
+    default: return false;
+  }
+}
+
+bool kex_unsigned_ske(KeyExchange k) { return kex_no_server_cert(k) || k == KeyExchange::rsa_psk; }
+
+bool kex_no_client_auth(KeyExchange k) { return kex_no_server_cert(k) || kex_psk(k) || kex_srp(k); }
+
+bool kex_psk(KeyExchange k) {
+  return k == KeyExchange::psk || k == KeyExchange::dhe_psk || k == KeyExchange::rsa_psk;
+}
+
+bool kex_srp(KeyExchange k) {
+  return k == KeyExchange::srp_anon || k == KeyExchange::srp_rsa || k == KeyExchange::srp_dss;
+}
 
 bool suite_is_ecc(const SuiteSpec& s) {
   switch (s.key_exchange) {
@@ -163,11 +206,39 @@ crypto::KeyAlgo suite_cert_algo(KeyExchange k) {
   switch (k) {
     case KeyExchange::rsa:
     case KeyExchange::dhe_rsa:
-    case KeyExchange::ecdhe_rsa: return crypto::KeyAlgo::rsa;
-    case KeyExchange::ecdhe_ecdsa: return crypto::KeyAlgo::ecdsa;
-    case KeyExchange::dhe_dss: return crypto::KeyAlgo::dsa;
+    case KeyExchange::ecdhe_rsa:
+    case KeyExchange::rsa_psk:
+    case KeyExchange::srp_rsa: return crypto::KeyAlgo::rsa;
+    case KeyExchange::ecdhe_ecdsa:
+    case KeyExchange::ecdh_ecdsa:  // the certificate holds the server's ECDH key (RFC 4492 2.1, 2.3)
+    case KeyExchange::ecdh_rsa: return crypto::KeyAlgo::ecdsa;
+    case KeyExchange::dhe_dss:
+    case KeyExchange::srp_dss: return crypto::KeyAlgo::dsa;
     default: return crypto::KeyAlgo::other;
   }
+}
+
+std::optional<codec::Bytes> lookup_psk(const Config& cfg, const std::optional<std::string>& identity) {
+  const auto& f = cfg.options.user_lookup_fun;
+  if (!f || !f->fun) return std::nullopt;
+  LookupResult r = f->fun(LookupKind::psk, identity, f->user_state);
+  // RFC 4279 2: opaque psk<0..2^16-1>.
+  if (auto* secret = std::get_if<std::vector<uint8_t>>(&r); secret && secret->size() <= 0xffff)
+    return codec::Bytes(secret->begin(), secret->end());
+  return std::nullopt;
+}
+
+//= https://www.rfc-editor.org/rfc/rfc4279#section-2
+//# struct {
+//#     opaque other_secret<0..2^16-1>;
+//#     opaque psk<0..2^16-1>;
+//# };
+codec::Bytes psk_premaster(codec::ByteView other_secret, codec::ByteView psk) {
+  codec::Bytes out;
+  codec::Writer w(out);
+  w.vec16(other_secret);
+  w.vec16(psk);
+  return out;
 }
 
 std::vector<uint16_t> own_signature_schemes() {
@@ -184,12 +255,23 @@ std::vector<uint16_t> own_signature_schemes() {
   return all;
 }
 
+std::vector<uint16_t> dsa_signature_schemes() {
+  namespace sig = codec::sig;
+  static const std::vector<uint16_t> all = [] {
+    std::vector<uint16_t> v;
+    for (sig::Hash h : {sig::sha256, sig::sha384, sig::sha512, sig::sha224, sig::sha1})
+      if (crypto::scheme_supported(sig::scheme(h, sig::dsa))) v.push_back(sig::scheme(h, sig::dsa));
+    return v;
+  }();
+  return all;
+}
+
 uint16_t choose_scheme(crypto::KeyAlgo key, const std::vector<uint16_t>& peer) {
   uint8_t want = key == crypto::KeyAlgo::rsa     ? codec::sig::rsa
                  : key == crypto::KeyAlgo::ecdsa ? codec::sig::ecdsa
                  : key == crypto::KeyAlgo::dsa   ? codec::sig::dsa
                                                  : 0xff;
-  for (uint16_t s : own_signature_schemes())
+  for (uint16_t s : key == crypto::KeyAlgo::dsa ? dsa_signature_schemes() : own_signature_schemes())
     if ((s & 0xff) == want && std::find(peer.begin(), peer.end(), s) != peer.end()) return s;
   return 0;
 }

@@ -77,6 +77,8 @@ struct HandshakeState {
   uint16_t sig_scheme = 0;  // scheme used for ServerKeyExchange (server) or CertificateVerify (client)
   std::unique_ptr<crypto::KeyAgreement> kex;
   codec::Bytes premaster;  // client, (EC)DHE: agreed when ServerKeyExchange arrives
+  std::optional<std::string> psk_hint;  // client, PSK: the server's identity hint
+  std::optional<std::string> srp_user;  // server, SRP: the user name of the client's srp extension
   std::vector<crypto::Certificate> peer_chain;  // parsed, leaf first
 
   // Client authentication.
@@ -152,15 +154,24 @@ Result<FinishedVerified, Fail> verify_finished(Conn& c, const In& in);
 
 // Shared by both roles (handshake_common.cpp).
 codec::KexFormat kex_format(KeyExchange k);
-bool kex_sends_ske(KeyExchange k);
+bool kex_sends_ske(KeyExchange k);     // a ServerKeyExchange always follows
+bool kex_ske_optional(KeyExchange k);  // psk, rsa_psk: a ServerKeyExchange only with an identity hint
+bool kex_static_ecdh(KeyExchange k);  // ecdh_ecdsa, ecdh_rsa: the certificate's key, no ServerKeyExchange
 bool suite_is_ecc(const SuiteSpec& s);
 crypto::KeyAlgo suite_cert_algo(KeyExchange k);  // the certificate key the suite's authentication needs
 // Our signature_algorithms, strongest first, restricted to what the crypto provider supports.
 std::vector<uint16_t> own_signature_schemes();
+// DSA's, offered only with a DSS suite (RFC 5246 7.4.1.4.1), in the same order.
+std::vector<uint16_t> dsa_signature_schemes();
 // The first of `ours` that the peer listed and that signs with `key`; 0 if none.
 uint16_t choose_scheme(crypto::KeyAlgo key, const std::vector<uint16_t>& peer);
 // Groups we support, in preference order.
 const std::vector<uint16_t>& own_groups();
+// PSK (RFC 4279 2-4): user_lookup_fun's shared secret for an identity (client: the server's hint or
+// std::nullopt), std::nullopt when it answers `error` (or the fun is missing or answers an SRP result).
+std::optional<codec::Bytes> lookup_psk(const Config& cfg, const std::optional<std::string>& identity);
+// uint16 length, other_secret, uint16 length, psk.
+codec::Bytes psk_premaster(codec::ByteView other_secret, codec::ByteView psk);
 // Parses and (with verify_peer) validates a peer chain.
 Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders);
 // The verify settings a session is made under.

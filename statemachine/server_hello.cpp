@@ -67,6 +67,12 @@ Step read_extensions(Conn& c, const codec::ClientHello& ch) {
         hs.peer_sig_algs_sent = true;
         break;
       }
+      case ExtensionType::srp: {
+        auto srp = codec::decode_srp(e.data);
+        if (!srp) return refuse(codec::alert_for(srp.error()), "srp");
+        hs.srp_user = std::string(srp->srp_I.begin(), srp->srp_I.end());
+        break;
+      }
       case ExtensionType::renegotiation_info: {
         auto ri = codec::decode_renegotiation_info(e.data);
         if (!ri) return refuse(codec::alert_for(ri.error()), "renegotiation_info");
@@ -107,13 +113,35 @@ uint16_t choose_group(const HandshakeState& hs) {
 bool usable(const Conn& c, const SuiteInfo& s, Version v) {
   const HandshakeState& hs = *c.hs;
   const Config& cfg = *c.cfg;
-  if (!suite_allowed_at(s, v) || cfg.chain.empty()) return false;
-  const crypto::Certificate& leaf = cfg.chain.front();
+  if (!suite_allowed_at(s, v)) return false;
   KeyExchange k = s.spec.key_exchange;
+  if (kex_no_client_auth(k) && cfg.options.verify == Verify::verify_peer) return false;
+  if (kex_psk(k) && !cfg.options.user_lookup_fun) return false;
+  // RFC 5054 2.5.1.2: SRP needs the client's user name (the srp extension) and a lookup fun.
+  if (kex_srp(k) && (!hs.srp_user || !cfg.options.user_lookup_fun)) return false;
+  if (kex_no_server_cert(k)) {
+    //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
+    //# A non-anonymous server can optionally request a certificate from
+    //# the client
+    // A server that verifies its clients does not choose suites without client authentication (above).
+    return !suite_is_ecc(s.spec) || choose_group(hs) != 0;
+  }
+  if (cfg.chain.empty()) return false;
+  const crypto::Certificate& leaf = cfg.chain.front();
   if (leaf.key_algo() != suite_cert_algo(k)) return false;
   if (suite_is_ecc(s.spec) && choose_group(hs) == 0) return false;
-  // RFC 8422 5.1: an ECDSA certificate's curve must be one the client listed in supported_groups.
-  if (k == KeyExchange::ecdhe_ecdsa && hs.peer_groups_sent && !contains(hs.peer_groups, leaf.ec_named_group()))
+  // RFC 8422 5.1: an ECDSA certificate's curve must be one the client listed in supported_groups; for
+  // static ECDH (RFC 4492 2.1, 2.3) it is also the curve of the key agreement.
+  if ((k == KeyExchange::ecdhe_ecdsa || kex_static_ecdh(k)) && hs.peer_groups_sent &&
+      !contains(hs.peer_groups, leaf.ec_named_group()))
+    return false;
+  if (kex_static_ecdh(k) && !crypto::group_supported(leaf.ec_named_group())) return false;
+  //= https://www.rfc-editor.org/rfc/rfc4492#section-2.3
+  //# ECDH_RSA:   Same as ECDH_ECDSA except that the server's certificate
+  //#    MUST be signed with RSA rather than ECDSA.
+  // RFC 5246 7.4.2 lifts the restriction in TLS 1.2 ("the signature algorithm restrictions are relaxed").
+  if (kex_static_ecdh(k) && v < Version::tlsv1_2 &&
+      leaf.signed_with() != (k == KeyExchange::ecdh_ecdsa ? crypto::KeyAlgo::ecdsa : crypto::KeyAlgo::rsa))
     return false;
   if (v >= Version::tlsv1_2 && kex_sends_ske(k) && choose_scheme(leaf.key_algo(), hs.peer_sig_algs) == 0) return false;
   return true;
@@ -318,7 +346,8 @@ Step server_on_client_hello(Conn& c, const In& in) {
     c.rng().fill(c.session_id);
   }
   send_server_hello(c);
-  {
+  const KeyExchange kx = c.suite->spec.key_exchange;
+  if (!kex_no_server_cert(kx)) {
     codec::Certificate cert;
     for (const crypto::Certificate& x : cfg.chain) cert.certificate_list.push_back(x.der());
     codec::Bytes body;
@@ -326,11 +355,16 @@ Step server_on_client_hello(Conn& c, const In& in) {
     codec::encode_certificate(cert, w);
     c.queue_handshake(codec::HandshakeType::certificate, body);
   }
-  if (kex_sends_ske(c.suite->spec.key_exchange)) {
+  //= https://www.rfc-editor.org/rfc/rfc4279#section-2
+  //# If no hint is provided, the ServerKeyExchange message is omitted.
+  if (kex_sends_ske(kx) || (kex_ske_optional(kx) && cfg.options.psk_identity)) {
     c.set(table::f_kex_sends_ske);
     if (auto k = server_send_key_exchange(c); !k) return k;
+  } else if (kex_static_ecdh(kx)) {
+    hs.kex = crypto::ecdh_static(*cfg.key);
+    if (!hs.kex) return refuse(AlertDescription::internal_error, "static ECDH key");
   }
-  if (cfg.options.verify == Verify::verify_peer) {
+  if (cfg.options.verify == Verify::verify_peer && !kex_no_client_auth(kx)) {
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
     //# A non-anonymous server can optionally request a certificate from
     //# the client, if appropriate for the selected cipher suite.

@@ -16,6 +16,12 @@ constexpr GuardDef guard_table[] = {
     {Guard::npn_expected, "npn_expected", f_npn, f_npn_received},
     {Guard::no_npn, "no_npn", 0, f_npn},
     {Guard::npn_received, "npn_received", f_npn_received, 0},
+    {Guard::full_certified, "full_certified", 0, f_resuming | f_kex_no_cert},
+    {Guard::full_no_cert, "full_no_cert", f_kex_no_cert, f_resuming},
+    {Guard::certified, "certified", 0, f_kex_no_cert | f_kex_no_client_auth},
+    {Guard::full_no_cert_no_ske, "full_no_cert_no_ske", f_kex_no_cert, f_resuming | f_kex_sends_ske},
+    {Guard::kex_ske_optional, "kex_ske_optional", f_kex_no_client_auth, f_kex_sends_ske},
+    {Guard::kex_no_ske_cert_auth, "kex_no_ske_cert_auth", 0, f_kex_sends_ske | f_kex_no_client_auth},
 };
 
 constexpr Role C = Role::client;
@@ -45,13 +51,31 @@ using H = Handler;
 constexpr Row row_table[] = {
     // ---- client, full and abbreviated
     {C, c_wait_server_hello, M::server_hello, G::always, H::c_server_hello, c_wait_certificate},
-    {C, c_wait_certificate, M::certificate, G::full, H::c_server_certificate, c_wait_key_exchange},
+    {C, c_wait_certificate, M::certificate, G::full_certified, H::c_server_certificate, c_wait_key_exchange},
     {C, c_wait_certificate, M::change_cipher_spec, G::resuming, H::change_cipher_spec, c_abbr_wait_finished},
+    //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.2
+    //# The server MUST send a Certificate message whenever the agreed-
+    //# upon key exchange method uses certificates for authentication
+    // Anonymous key exchanges (dh_anon, ecdh_anon) and PSK, DHE_PSK go from ServerHello to their
+    // ServerKeyExchange.
+    {C, c_wait_certificate, M::server_key_exchange, G::full_no_cert, H::c_server_key_exchange, c_wait_cert_request},
+    //= https://www.rfc-editor.org/rfc/rfc4279#section-2
+    //# If no hint is provided, the ServerKeyExchange message is omitted.
+    {C, c_wait_certificate, M::server_hello_done, G::full_no_cert_no_ske, H::c_server_hello_done, c_wait_ccs},
     {C, c_wait_key_exchange, M::server_key_exchange, G::kex_sends_ske, H::c_server_key_exchange,
      c_wait_cert_request},
-    {C, c_wait_key_exchange, M::certificate_request, G::kex_no_ske, H::c_certificate_request, c_wait_hello_done},
+    {C, c_wait_key_exchange, M::server_key_exchange, G::kex_ske_optional, H::c_server_key_exchange,
+     c_wait_cert_request},
+    // RFC 4279 and RFC 5054 define no client authentication for PSK and SRP: no CertificateRequest.
+    {C, c_wait_key_exchange, M::certificate_request, G::kex_no_ske_cert_auth, H::c_certificate_request,
+     c_wait_hello_done},
     {C, c_wait_key_exchange, M::server_hello_done, G::kex_no_ske, H::c_server_hello_done, c_wait_ccs},
-    {C, c_wait_cert_request, M::certificate_request, G::always, H::c_certificate_request, c_wait_hello_done},
+    //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.4
+    //# It is a fatal handshake_failure alert for an anonymous server to request
+    //# client authentication.
+    // Likewise in PSK and SRP handshakes. (No row: the engine answers unexpected_message, as for any
+    // message out of place.)
+    {C, c_wait_cert_request, M::certificate_request, G::certified, H::c_certificate_request, c_wait_hello_done},
     {C, c_wait_cert_request, M::server_hello_done, G::always, H::c_server_hello_done, c_wait_ccs},
     {C, c_wait_hello_done, M::server_hello_done, G::always, H::c_server_hello_done, c_wait_ccs},
     {C, c_wait_ccs, M::change_cipher_spec, G::always, H::change_cipher_spec, c_wait_finished},
@@ -207,7 +231,8 @@ std::string_view handler_name(Handler h) {
 void dump(std::ostream& os) {
   os << "# guard\trequire\tforbid\n";
   static constexpr std::string_view flag_names[] = {"resuming", "kex_sends_ske", "cert_requested",
-                                                    "peer_cert_nonempty", "npn", "npn_received"};
+                                                    "peer_cert_nonempty", "npn", "npn_received",
+                                                    "kex_no_cert", "kex_no_client_auth"};
   auto flags = [&](uint8_t f) {
     bool any = false;
     for (size_t i = 0; i < std::size(flag_names); ++i)

@@ -6,7 +6,7 @@
 // not, client authentication or not) the fork is a guard over flags that the earlier messages set, read
 // when the next message arrives (the way s2n-tls keys its message sequences by handshake type).
 //
-// Guards are conjunctions over six flags, themselves kept as data (guard_defs) so that a model or
+// Guards are conjunctions over eight flags, themselves kept as data (guard_defs) so that a model or
 // diagram generator can read the whole machine without reading C++ control flow. `dump` prints it.
 #pragma once
 #include <array>
@@ -75,6 +75,10 @@ enum Flag : uint8_t {
   f_peer_cert_nonempty = 1 << 3,  // the client's Certificate held at least one certificate
   f_npn = 1 << 4,                 // the server answered Next Protocol Negotiation: NextProtocol precedes Finished
   f_npn_received = 1 << 5,        // the client's NextProtocol arrived
+  f_kex_no_cert = 1 << 6,         // the negotiated key exchange has no server Certificate (anonymous, PSK)
+  // Anonymous, PSK and SRP key exchanges: no CertificateRequest; without kex_sends_ske (PSK, RSA_PSK) the
+  // ServerKeyExchange comes only when the server has an identity hint.
+  f_kex_no_client_auth = 1 << 7,
 };
 
 enum class Guard : uint8_t {
@@ -90,6 +94,13 @@ enum class Guard : uint8_t {
   npn_expected,
   no_npn,
   npn_received,
+  full_certified,  // a full handshake whose key exchange authenticates the server by certificate
+  full_no_cert,    // a full handshake whose key exchange has no server Certificate
+  certified,       // the key exchange authenticates the server by certificate and may ask the client for one
+  full_no_cert_no_ske,  // PSK without an identity hint: ServerHelloDone follows ServerHello
+  kex_ske_optional,     // RSA_PSK: a ServerKeyExchange carrying the hint may follow the Certificate
+                        // (no_client_auth without kex_sends_ske)
+  kex_no_ske_cert_auth,  // no ServerKeyExchange, and a key exchange that may authenticate the client
 };
 struct GuardDef {
   Guard guard;

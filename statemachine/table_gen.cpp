@@ -74,6 +74,8 @@ constexpr Corruption corruptions[] = {
      }},
     {"resume_with_certificate", "resuming client accepts a server Certificate (abbreviated handshakes carry none)",
      [](Rows& rs) { find_row(rs, Role::client, State::c_wait_certificate, Msg::certificate)->guard = Guard::always; }},
+    {"anonymous_cert_request", "client accepts CertificateRequest after an anonymous ServerKeyExchange",
+     [](Rows& rs) { find_row(rs, Role::client, State::c_wait_cert_request, Msg::certificate_request)->guard = Guard::always; }},
     {"skip_next_protocol", "server accepts Finished without the NextProtocol that NPN requires",
      [](Rows& rs) { find_row(rs, Role::server, State::s_wait_finished, Msg::finished)->guard = Guard::always; }},
     {"early_app_data", "server delivers application data while waiting for the client's Finished",
@@ -260,7 +262,8 @@ std::string flag_list(uint8_t f, const char* sep, const char* prefix) {
   static constexpr std::pair<Flag, const char*> names[] = {
       {f_resuming, "resuming"},          {f_kex_sends_ske, "kex_sends_ske"},
       {f_cert_requested, "cert_requested"}, {f_peer_cert_nonempty, "peer_cert_nonempty"},
-      {f_npn, "npn"},                    {f_npn_received, "npn_received"}};
+      {f_npn, "npn"},                    {f_npn_received, "npn_received"},
+      {f_kex_no_cert, "kex_no_cert"},    {f_kex_no_client_auth, "kex_no_client_auth"}};
   std::string s;
   for (const auto& [flag, name] : names)
     if (f & flag) s += (s.empty() ? "" : sep) + std::string(prefix) + name;
@@ -304,7 +307,7 @@ void paths_header(const Rows& rs, std::ostream& os) {
 // The flags each handler may set (statemachine/*.cpp); any subset is allowed, which over-approximates.
 uint8_t may_set(Handler h) {
   switch (h) {
-    case Handler::c_server_hello: return f_resuming | f_kex_sends_ske;
+    case Handler::c_server_hello: return f_resuming | f_kex_sends_ske | f_kex_no_cert | f_kex_no_client_auth;
     case Handler::c_certificate_request: return f_cert_requested;
     case Handler::s_client_hello: return f_resuming | f_kex_sends_ske | f_cert_requested | f_npn;
     case Handler::s_client_certificate: return f_peer_cert_nonempty;
@@ -393,6 +396,8 @@ int check(const Rows& rs, std::ostream& os) {
 //                                or ClientHello, CCS, Finished (server) — what RFC 5246 7.3 lets it skip
 //                                (both: plus the client's NextProtocol exactly when the server answered NPN)
 //   next_protocol_before_ccs     the client's NextProtocol is accepted only after its ChangeCipherSpec
+//   anonymous_cert_request       a client never accepts a CertificateRequest from a server without a
+//                                Certificate (RFC 5246 7.4.4), nor in a PSK or SRP handshake
 // Reachability: every (role, state) of the table but the start prints "reach <role> <state>" when
 // entered; spin's unreached-code report must not list any of them.
 void promela(const Rows& rs, std::ostream& os, const std::string& corrupted) {
@@ -404,7 +409,8 @@ void promela(const Rows& rs, std::ostream& os, const std::string& corrupted) {
   os << "#define F_resuming " << int(f_resuming) << "\n#define F_kex_sends_ske " << int(f_kex_sends_ske)
      << "\n#define F_cert_requested " << int(f_cert_requested) << "\n#define F_peer_cert_nonempty "
      << int(f_peer_cert_nonempty) << "\n#define F_npn " << int(f_npn) << "\n#define F_npn_received "
-     << int(f_npn_received) << "\n";
+     << int(f_npn_received) << "\n#define F_kex_no_cert " << int(f_kex_no_cert)
+     << "\n#define F_kex_no_client_auth " << int(f_kex_no_client_auth) << "\n";
   for (const GuardDef& g : guard_defs())
     os << "#define G_" << g.name << " (((flags & " << int(g.require) << ") == " << int(g.require)
        << ") && ((flags & " << int(g.forbid) << ") == 0))\n";
@@ -430,7 +436,7 @@ byte cnt[NMSG];        /* how often each message advanced the handshake (saturat
 
 mtype = { app_data_before_finished, ccs_before_keys, finished_before_ccs, connection_without_finished,
           client_auth_required, client_auth_optional, full_handshake_messages, abbreviated_messages,
-          next_protocol_before_ccs };
+          next_protocol_before_ccs, anonymous_cert_request };
 
 inline violation(name, ok) {
   if
@@ -462,7 +468,11 @@ inline may_fail() {
       {Handler::change_cipher_spec, "violation(ccs_before_keys, keys); may_fail(); peer_ccs = 1"},
       {Handler::c_server_hello,
        "may_fail(); if :: flags = flags | F_resuming; keys = 1 /* our session echoed */ "
-       ":: flags = flags | F_kex_sends_ske :: skip fi"},
+       ":: flags = flags | F_kex_sends_ske "
+       ":: flags = flags | F_kex_sends_ske | F_kex_no_cert | F_kex_no_client_auth /* anonymous, DHE_PSK, SRP */ "
+       ":: flags = flags | F_kex_sends_ske | F_kex_no_client_auth /* SRP_RSA, SRP_DSS */ "
+       ":: flags = flags | F_kex_no_client_auth /* RSA_PSK */ "
+       ":: flags = flags | F_kex_no_client_auth | F_kex_no_cert /* PSK */ :: skip fi"},
       {Handler::c_server_certificate, "may_fail()"},
       {Handler::c_server_key_exchange, "may_fail()"},
       {Handler::c_certificate_request, "may_fail(); flags = flags | F_cert_requested"},
@@ -498,8 +508,10 @@ inline on_connection() {
                cnt[M_server_hello_done] + cnt[M_client_hello] + cnt[M_client_key_exchange] +
                cnt[M_certificate_verify] + cnt[M_next_protocol] == 0)
   :: role == CLIENT && !HAS(F_resuming) ->
-     violation(full_handshake_messages, only(M_server_hello) && only(M_certificate) &&
-               cnt[M_server_key_exchange] == HAS(F_kex_sends_ske) &&
+     violation(anonymous_cert_request, !(HAS(F_kex_no_cert | F_kex_no_client_auth) && HAS(F_cert_requested)));
+     violation(full_handshake_messages, only(M_server_hello) && cnt[M_certificate] == 1 - HAS(F_kex_no_cert) &&
+               (cnt[M_server_key_exchange] == HAS(F_kex_sends_ske) ||
+                (HAS(F_kex_no_client_auth) && !HAS(F_kex_sends_ske) && cnt[M_server_key_exchange] <= 1)) &&
                cnt[M_certificate_request] == HAS(F_cert_requested) && only(M_server_hello_done) &&
                only(M_change_cipher_spec) && only(M_finished) &&
                cnt[M_client_hello] + cnt[M_client_key_exchange] + cnt[M_certificate_verify] +

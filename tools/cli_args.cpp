@@ -9,6 +9,7 @@
 #include <map>
 
 #include "crypto_glue/certs.hpp"
+#include "crypto_glue/srp.hpp"
 
 namespace essl::cli {
 namespace {
@@ -71,6 +72,45 @@ Result<void, Error> parse_partial_chain(const std::string& name, const std::stri
     return std::nullopt;
   };
   return {};
+}
+
+// An even number of hex digits, at least one byte.
+Result<std::vector<uint8_t>, Error> parse_hex(const std::string& name, const std::string& v) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::vector<uint8_t> out;
+  if (v.empty() || v.size() % 2 != 0) return fail(Error::options(name, "expected an even number of hex digits"));
+  for (size_t i = 0; i < v.size(); i += 2) {
+    const int hi = nibble(v[i]), lo = nibble(v[i + 1]);
+    if (hi < 0 || lo < 0) return fail(Error::options(name, "not a hex digit in " + v));
+    out.push_back(uint8_t(hi << 4 | lo));
+  }
+  return out;
+}
+
+// The user_lookup_fun that the key options make: the PSK for any identity; the SRP verifier data
+// (a random salt, DerivedKey = SHA-1(Salt | SHA-1(User | ":" | Password))) for the one user.
+void make_lookup_fun(Args& a) {
+  if (!a.psk_key && !a.srp_user) return;
+  std::optional<SrpLookup> srp;
+  if (a.srp_user) {
+    std::vector<uint8_t> salt(16);
+    crypto::system_rng().fill(salt);
+    const codec::Bytes x = crypto::srp_derived_key(a.srp_user->first, a.srp_user->second, salt);
+    srp = SrpLookup{SrpParam::srp_2048, salt, std::vector<uint8_t>(x.begin(), x.end())};
+  }
+  a.tls.user_lookup_fun = UserLookupFun{
+      [key = a.psk_key, srp, user = a.srp_user ? a.srp_user->first : std::string()](
+          LookupKind kind, const std::optional<std::string>& id, const std::any&) {
+        if (kind == LookupKind::psk && key) return LookupResult{*key};
+        if (kind == LookupKind::srp && srp && id == user) return LookupResult{*srp};
+        return LookupResult{LookupError{}};
+      },
+      {}};
 }
 
 using Setter = std::function<Result<void, Error>(const std::string& name, const std::string& value, Args&)>;
@@ -169,6 +209,27 @@ const std::map<std::string, Setter>& valued() {
          a.tls.next_protocols_advertised = p.protocols;
          return {};
        }},
+      // Client: the identity presented; server: the identity hint.
+      {"psk-identity", [](auto&, auto& v, Args& a) -> Result<void, Error> { a.tls.psk_identity = v; return {}; }},
+      {"psk-key", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         auto key = parse_hex(n, v);
+         if (!key) return fail(key.error());
+         a.psk_key = std::move(key.value());
+         return {};
+       }},
+      // Client: USER:PASSWORD for the SRP suites (the password may hold ':').
+      {"srp-identity", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         const size_t colon = v.find(':');
+         if (colon == std::string::npos || colon == 0) return fail(Error::options(n, "expected USER:PASSWORD"));
+         a.tls.srp_identity = std::make_pair(v.substr(0, colon), v.substr(colon + 1));
+         return {};
+       }},
+      {"srp-user", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         const size_t colon = v.find(':');
+         if (colon == std::string::npos || colon == 0) return fail(Error::options(n, "expected USER:PASSWORD"));
+         a.srp_user = std::make_pair(v.substr(0, colon), v.substr(colon + 1));
+         return {};
+       }},
       // NAME:CERTFILE:KEYFILE, repeatable: the certificate a server presents to clients asking for NAME.
       {"sni-host", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
          auto parts = split(v, ':');
@@ -234,6 +295,7 @@ Res<Args> parse(const std::vector<std::string>& argv) {
     }
     if (auto r = s->second(spec_name(name), value, a); !r) return fail(r.error());
   }
+  make_lookup_fun(a);
   return a;
 }
 

@@ -1,6 +1,7 @@
 // The essl command's options: the spec's option names with dashes, parsed into essl::Options.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct Args {
   Timeout timeout = std::chrono::milliseconds(30000);  // connect / handshake
   std::chrono::milliseconds linger{1000};  // client: how long to wait for the peer after stdin ends
   std::vector<std::string> crlfiles;       // inserted into the internal CRL cache (ssl_crl_cache:insert)
+  // --psk-key HEX: the user_lookup_fun answers this key for every PSK identity (and hint).
+  std::optional<std::vector<uint8_t>> psk_key;
+  // --srp-user USER:PASSWORD (server): the user_lookup_fun knows this user, in group srp_2048.
+  std::optional<std::pair<std::string, std::string>> srp_user;
 };
 
 // Parses argv[from..]; an options error names the first bad option.

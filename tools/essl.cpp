@@ -20,7 +20,8 @@ int usage() {
                "         --reconnect --sni NAME --no-sni --password P --dhfile F --timeout MS --linger MS\n"
                "         --alpn h2,http/1.1 --npn LIST --sni-host NAME:CERTFILE:KEYFILE\n"
                "         --partial-chain CAFILE --crl-check true|false|peer|best_effort --crlfile F\n"
-               "         --crl-http MS\n";
+               "         --crl-http MS --psk-identity ID --psk-key HEX --srp-identity USER:PASSWORD\n"
+               "         --srp-user USER:PASSWORD (server)\n";
   return 2;
 }
 

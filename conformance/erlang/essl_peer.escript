@@ -9,7 +9,8 @@
 %%   quit.
 %%
 %% Per connection: "Tag conn N ok protocol=P suite=S [resumed=B data=ok|bad]" or "Tag conn N error R",
-%% and "Tag done" at the end. Opts are ssl options, except {ciphers, ["OPENSSL-NAME", ...]}.
+%% and "Tag done" at the end. Opts are ssl options, except {ciphers, ["OPENSSL-NAME", ...]} and
+%% {psk_key, "HEX", Identity} (a user_lookup_fun with that key) and {srp_user, User, Password}.
 
 main(_) ->
     {ok, _} = application:ensure_all_started(ssl),
@@ -118,6 +119,22 @@ info(S) ->
 opts(Opts) -> [opt(O) || O <- Opts].
 
 opt({ciphers, Names}) -> {ciphers, [ssl:str_to_suite(N) || N <- Names]};
+%% {psk_key, Hex, Identity}: a user_lookup_fun answering the key for Identity ("" = any identity or hint).
+%% {srp_user, User, Password}: a user_lookup_fun knowing User in srp_2048 (DerivedKey as the spec
+%% documents it).
+opt({srp_user, User, Password}) ->
+    Salt = <<"essl-salt">>,
+    Key = crypto:hash(sha, [Salt, crypto:hash(sha, [User, <<$:>>, Password])]),
+    UserBin = list_to_binary(User),
+    {user_lookup_fun, {fun(srp, U, _) when U =:= User; U =:= UserBin -> {ok, {srp_2048, Salt, Key}};
+                          (_, _, _) -> error
+                       end, undefined}};
+opt({psk_key, Hex, Identity}) ->
+    Key = binary:decode_hex(list_to_binary(Hex)),
+    IdBin = list_to_binary(Identity),
+    {user_lookup_fun, {fun(psk, Id, _) when Identity =:= ""; Id =:= Identity; Id =:= IdBin -> {ok, Key};
+                          (_, _, _) -> error
+                       end, undefined}};
 opt(O) -> O.
 
 say(Tag, Fmt, Args) -> io:format("~w ~s~n", [Tag, io_lib:format(Fmt, Args)]).

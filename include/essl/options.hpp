@@ -1,5 +1,6 @@
 // The spec's options as one typed struct. Field names are the spec's option names.
 #pragma once
+#include <any>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,31 @@ struct NextProtocolPreference {
   Precedence precedence = Precedence::client;
   std::vector<std::string> protocols;           // non-empty; each 1..255 bytes
   std::optional<std::string> default_protocol;  // 1..255 bytes
+};
+
+// {user_lookup_fun, {Lookupfun, UserState}} (PSK, RFC 4279; SRP, RFC 5054).
+//   fun(psk, PSKIdentity, UserState) -> {ok, SharedSecret} | error
+//   fun(srp, Username, UserState) -> {ok, {SRPParams, Salt, DerivedKey}} | error
+// PSK: the client calls it with the server's identity hint (std::nullopt for undefined: no hint), the
+// server with the identity the client presented. SRP: only the server calls it, with the client's user
+// name; DerivedKey = SHA-1(Salt | SHA-1(Username | ":" | Password)) (RFC 2945, RFC 5054 2.4). `error`
+// (an unknown identity or user) ends the handshake with a fatal illegal_parameter.
+enum class LookupKind { psk, srp };
+// srp_param_type(): the groups of RFC 5054 appendix A.
+enum class SrpParam { srp_1024, srp_1536, srp_2048, srp_3072, srp_4096, srp_6144, srp_8192 };
+struct SrpLookup {
+  SrpParam params = SrpParam::srp_2048;
+  std::vector<uint8_t> salt;
+  std::vector<uint8_t> derived_key;
+};
+struct LookupError {};
+// error | {ok, SharedSecret} | {ok, {SRPParams, Salt, DerivedKey}}
+using LookupResult = std::variant<LookupError, std::vector<uint8_t>, SrpLookup>;
+using LookupFun =
+    std::function<LookupResult(LookupKind kind, const std::optional<std::string>& identity, const std::any& user_state)>;
+struct UserLookupFun {
+  LookupFun fun;
+  std::any user_state;
 };
 
 struct Options;
@@ -143,6 +169,17 @@ struct Options {
   // chooses. ALPN takes precedence: a server that selects an ALPN protocol does not answer NPN.
   std::optional<std::vector<std::string>> next_protocols_advertised;
   std::optional<NextProtocolPreference> client_preferred_next_protocols;
+
+  // PSK and SRP (only with their suites listed in `ciphers`). A client offers PSK suites only with a
+  // user_lookup_fun and SRP suites only with an srp_identity; a server selects them only with a
+  // user_lookup_fun.
+  std::optional<UserLookupFun> user_lookup_fun;
+  // Client: the identity it presents (1..65535 bytes; unset presents an empty one). Server: the identity
+  // hint it sends in ServerKeyExchange (unset: none, and the PSK and RSA_PSK key exchanges send no
+  // ServerKeyExchange).
+  std::optional<std::string> psk_identity;
+  // Client: {Username, Password} for the SRP suites (the user name 1..255 bytes).
+  std::optional<std::pair<std::string, std::string>> srp_identity;
 
   // Milliseconds to wait for the peer to close after we sent a fatal alert.
   int alert_timeout = 5000;

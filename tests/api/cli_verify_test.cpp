@@ -1,11 +1,13 @@
 // The essl command's verification options against an essl listener in this process: --verify,
 // --cacertfile, --partial-chain, --crl-check with --crlfile, --depth; a refused handshake prints
-// format_error's text with the reason and exits 1.
+// format_error's text with the reason and exits 1. And the key exchange options: --psk-identity,
+// --psk-key, --srp-identity.
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <memory>
 
+#include "crypto_glue/srp.hpp"
 #include "tests/api/loopback.hpp"
 #include "tests/crl_cache/crl_files.hpp"
 
@@ -98,6 +100,59 @@ TEST(EsslClient, CrlCheckWithACrlFile) {
   CliRun bad = run_refused(verify_peer + " --crl-check maybe");
   EXPECT_EQ(exit_code(bad), 2) << bad.output;
   EXPECT_NE(bad.output.find("crl_check"), std::string::npos) << bad.output;
+}
+
+// --psk-key HEX makes a user_lookup_fun answering that key; --psk-identity is the identity presented.
+TEST(EsslClient, PreSharedKey) {
+  Options server;
+  server.ciphers = std::string("PSK-AES128-CBC-SHA");
+  server.psk_identity = "cli hint";
+  server.user_lookup_fun = UserLookupFun{
+      [](LookupKind, const std::optional<std::string>& id, const std::any&) {
+        return id == "cli-user" ? LookupResult{std::vector<uint8_t>{0x01, 0x23, 0x45, 0x67, 0x89, 0xab}}
+                                : LookupResult{LookupError{}};
+      },
+      {}};
+  const std::string psk = " --ciphers PSK-AES128-CBC-SHA --psk-identity cli-user --psk-key ";
+  CliRun ok = run_client(server, psk + "0123456789ab");
+  EXPECT_EQ(exit_code(ok), 0) << ok.output;
+  EXPECT_NE(ok.output.find("cipher_suite=psk_aes_128_cbc_sha"), std::string::npos) << ok.output;
+  CliRun other_key = run_client(server, psk + "0123456789ac");
+  EXPECT_EQ(exit_code(other_key), 1) << other_key.output;
+  CliRun stranger = run_client(server, " --ciphers PSK-AES128-CBC-SHA --psk-identity stranger --psk-key 0123456789ab");
+  EXPECT_EQ(exit_code(stranger), 1) << stranger.output;
+  EXPECT_NE(stranger.output.find("illegal parameter"), std::string::npos) << stranger.output;
+  CliRun bad = run_refused(psk + "0123x");
+  EXPECT_EQ(exit_code(bad), 2) << bad.output;
+  EXPECT_NE(bad.output.find("psk_key"), std::string::npos) << bad.output;
+  CliRun no_key = run_refused(" --ciphers PSK-AES128-CBC-SHA --psk-identity cli-user");
+  EXPECT_EQ(exit_code(no_key), 2) << no_key.output;
+  EXPECT_NE(no_key.output.find("user_lookup_fun"), std::string::npos) << no_key.output;
+  CliRun bad_srp = run_refused(" --srp-identity nocolon");
+  EXPECT_EQ(exit_code(bad_srp), 2) << bad_srp.output;
+  EXPECT_NE(bad_srp.output.find("srp_identity"), std::string::npos) << bad_srp.output;
+}
+
+// --srp-identity USER:PASSWORD against a server that knows the user.
+TEST(EsslClient, SecureRemotePassword) {
+  Options server;
+  server.ciphers = std::string("SRP-AES-128-CBC-SHA");
+  const std::vector<uint8_t> salt = {1, 2, 3, 4, 5, 6, 7, 8};
+  const codec::Bytes x = crypto::srp_derived_key("cli-user", "pa:ss", salt);
+  const SrpLookup known{SrpParam::srp_2048, salt, std::vector<uint8_t>(x.begin(), x.end())};
+  server.user_lookup_fun = UserLookupFun{
+      [known](LookupKind kind, const std::optional<std::string>& user, const std::any&) {
+        return kind == LookupKind::srp && user == "cli-user" ? LookupResult{known} : LookupResult{LookupError{}};
+      },
+      {}};
+  CliRun ok = run_client(server, " --ciphers SRP-AES-128-CBC-SHA --srp-identity cli-user:pa:ss");
+  EXPECT_EQ(exit_code(ok), 0) << ok.output;
+  EXPECT_NE(ok.output.find("cipher_suite=srp_anon_aes_128_cbc_sha"), std::string::npos) << ok.output;
+  CliRun wrong = run_client(server, " --ciphers SRP-AES-128-CBC-SHA --srp-identity cli-user:pass");
+  EXPECT_EQ(exit_code(wrong), 1) << wrong.output;
+  CliRun stranger = run_client(server, " --ciphers SRP-AES-128-CBC-SHA --srp-identity bob:pa:ss");
+  EXPECT_EQ(exit_code(stranger), 1) << stranger.output;
+  EXPECT_NE(stranger.output.find("illegal parameter"), std::string::npos) << stranger.output;
 }
 
 }  // namespace

@@ -40,6 +40,25 @@ TEST(Validate, NamesTheBadOption) {
   EXPECT_EQ(options_error(o).option, "fail_if_no_peer_cert");
 }
 
+// PSK and SRP options: {user_lookup_fun, {Fun, UserState}}, psk_identity, srp_identity.
+TEST(Validate, KeyExchangeOptions) {
+  Options o;
+  o.user_lookup_fun = UserLookupFun{};  // no function
+  EXPECT_EQ(options_error(o).option, "user_lookup_fun");
+  o.user_lookup_fun = UserLookupFun{
+      [](LookupKind, const std::optional<std::string>&, const std::any&) { return LookupResult{LookupError{}}; }, 42};
+  EXPECT_TRUE(validate(o));
+  o.psk_identity = "";
+  EXPECT_EQ(options_error(o).option, "psk_identity");
+  o.psk_identity = "client";
+  o.srp_identity = std::make_pair(std::string(), std::string("secret"));
+  EXPECT_EQ(options_error(o).option, "srp_identity");
+  o.srp_identity = std::make_pair(std::string(256, 'u'), std::string("secret"));
+  EXPECT_EQ(options_error(o).option, "srp_identity");
+  o.srp_identity = std::make_pair(std::string("user"), std::string("secret"));
+  EXPECT_TRUE(validate(o));
+}
+
 TEST(Validate, ListenAndConnectReportOptionErrors) {
   Options o = server_options();
   o.depth = -2;

@@ -114,6 +114,35 @@ keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth"
   rm -f ca.srl
 }
+# Static ECDH (RFC 4492 2.1, 2.3): EC P-256 servers whose certificates allow keyAgreement.
+# server-ecdh-rsa is signed by ca.pem (RSA): ECDH_RSA. server-ecdh-ecdsa is signed by ca-ecdsa, an ECDSA
+# P-256 intermediate under ca.pem: ECDH_ECDSA; server-ecdh-ecdsa-chain.pem is the leaf then ca-ecdsa
+# (for certfile). `make-certs.sh ecdh` regenerates only this set.
+mkecdh() {
+  ext_ecdh="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1
+basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,keyAgreement
+extendedKeyUsage=serverAuth"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca-ecdsa-key.pem 2>/dev/null
+  openssl req -new -key ca-ecdsa-key.pem -subj "/O=essl test/CN=essl test ECDSA intermediate CA" -out ca-ecdsa.csr 2>/dev/null
+  printf '%s\n' "$ext_ca" > ca-ecdsa.ext
+  openssl x509 -req -in ca-ecdsa.csr -CA ca.pem -CAkey ca-key.pem -set_serial "0x$(openssl rand -hex 8)" -days $days \
+    -sha256 -extfile ca-ecdsa.ext -out ca-ecdsa.pem 2>/dev/null
+  rm -f ca-ecdsa.csr ca-ecdsa.ext
+  mkleaf server-ecdh-rsa ec:P-256 "/O=essl test/CN=localhost" "$ext_ecdh"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out server-ecdh-ecdsa-key.pem 2>/dev/null
+  openssl req -new -key server-ecdh-ecdsa-key.pem -subj "/O=essl test/CN=localhost" -out server-ecdh-ecdsa.csr 2>/dev/null
+  printf '%s\n' "$ext_ecdh" > server-ecdh-ecdsa.ext
+  openssl x509 -req -in server-ecdh-ecdsa.csr -CA ca-ecdsa.pem -CAkey ca-ecdsa-key.pem \
+    -set_serial "0x$(openssl rand -hex 8)" -days $days -sha256 -extfile server-ecdh-ecdsa.ext \
+    -out server-ecdh-ecdsa.pem 2>/dev/null
+  rm -f server-ecdh-ecdsa.csr server-ecdh-ecdsa.ext ca.srl
+  cat server-ecdh-ecdsa.pem ca-ecdsa.pem > server-ecdh-ecdsa-chain.pem
+}
+if [ "${1:-all}" = ecdh ]; then
+  mkecdh
+  exit 0
+fi
 if [ "${1:-all}" = sni ]; then
   mksni
   exit 0
@@ -139,3 +168,4 @@ openssl dhparam -out dh2048.pem 2048 2>/dev/null
 mkloading
 mkpkix
 mksni
+mkecdh

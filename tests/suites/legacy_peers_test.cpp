@@ -29,7 +29,7 @@ Case to_case(const Cell& cell) {
   c.role = cell.role;
   c.essl_versions = c.peer_versions = {cell.version};
   c.essl_suites = c.peer_suites = {s};
-  c.ecdsa_cert = s && s->spec.key_exchange == KeyExchange::ecdhe_ecdsa;
+  if (s && s->spec.key_exchange == KeyExchange::ecdhe_ecdsa) c.server_cert = "server-ecdsa";
   c.resume = cell.resume;
   c.expect_version = cell.version;
   c.expect_suite = s;

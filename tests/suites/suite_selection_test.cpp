@@ -113,19 +113,23 @@ TEST(SuiteConfig, BadCiphersAreOptionsErrors) {
   unknown_tuple.ciphers = std::vector<SuiteSpec>{{KeyExchange::psk, Cipher::aes_128_gcm, Hash::sha}};
   EXPECT_EQ(error_of(unknown_tuple).first, "ciphers");
   EXPECT_EQ(error_of(unknown_tuple).second, "ciphers");
-  // Suites whose key exchange the handshake does not implement: configured alone, the option cannot be
-  // met, and the error says why.
+  // Suites whose credentials are missing: configured alone, the option cannot be met, and the error
+  // names the option that is missing (SRP: srp_identity; PSK: user_lookup_fun).
   Options psk;
-  psk.ciphers = std::string("PSK-AES128-CBC-SHA");
+  psk.ciphers = std::string("SRP-AES-128-CBC-SHA");
   auto c = Config::make(Role::client, psk);
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.error().option, "ciphers");
-  EXPECT_NE(c.error().detail.find("psk"), std::string::npos) << c.error().detail;
+  EXPECT_EQ(c.error().option, "srp_identity");
+  EXPECT_NE(c.error().detail.find("srp"), std::string::npos) << c.error().detail;
+  psk.ciphers = std::string("PSK-AES128-CBC-SHA");
+  c = Config::make(Role::client, psk);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().option, "user_lookup_fun");
   // Mixed with usable ones, they are left out.
   psk.ciphers = std::string("PSK-AES128-CBC-SHA:SRP-AES-128-CBC-SHA:ADH-AES128-SHA:AES128-SHA");
   auto mixed = make_config(Role::client, psk);
   ASSERT_TRUE(mixed);
-  EXPECT_EQ(names(mixed->suites), (std::vector<std::string_view>{"AES128-SHA"}));
+  EXPECT_EQ(names(mixed->suites), (std::vector<std::string_view>{"ADH-AES128-SHA", "AES128-SHA"}));
 }
 
 TEST(SuiteConfig, VersionsFilterSuites) {
@@ -236,14 +240,17 @@ TEST(SuiteSelection, HonorCipherOrder) {
   }
 }
 
-// A server whose configuration lists suites of key exchanges the handshake does not implement never
-// selects them, even when the client offers them first.
-TEST(SuiteSelection, ServerSkipsUnimplementedKeyExchange) {
+// A server never selects a suite its certificate cannot serve (DSS needs a DSA key, static ECDH an EC
+// key), nor one the client did not offer (anonymous suites are not in the default list), even when it
+// lists them first.
+TEST(SuiteSelection, ServerSkipsSuitesItsCertificateCannotServe) {
   Options so = server_options();
   so.ciphers = std::string("DHE-DSS-AES128-SHA:ECDH-RSA-AES128-SHA:ADH-AES128-SHA:AES256-SHA");
+  so.honor_cipher_order = true;
   auto sc = make_config(Role::server, so);
   ASSERT_TRUE(sc);
-  EXPECT_EQ(names(sc->suites), (std::vector<std::string_view>{"AES256-SHA"}));
+  EXPECT_EQ(names(sc->suites),
+            (std::vector<std::string_view>{"DHE-DSS-AES128-SHA", "ECDH-RSA-AES128-SHA", "ADH-AES128-SHA", "AES256-SHA"}));
   Options co;
   co.cacertfile = data_path("ca.pem");
   auto cc = make_config(Role::client, co);
@@ -282,6 +289,8 @@ TEST(EsslCommand, Ciphers) {
   EXPECT_EQ(lines(all), all_suites().size());
   EXPECT_NE(all.find("rsa_rc4_128_md5"), std::string::npos);
   EXPECT_NE(all.find("SRP-AES-128-CBC-SHA"), std::string::npos);
+  // Every key exchange is implemented: no suite is marked unavailable.
+  EXPECT_EQ(all.find("not available"), std::string::npos) << all;
   const std::string openssl = run("openssl", status);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(openssl.rfind("ECDHE-ECDSA-AES256-GCM-SHA384", 0), 0u) << openssl;
