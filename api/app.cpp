@@ -1,4 +1,5 @@
-// start/stop, versions, the application environment and the PEM cache: the application as a whole.
+// start/stop, versions, the application environment, the session caches and the PEM cache: the
+// application as a whole.
 #include "api/app.hpp"
 
 #include <algorithm>
@@ -15,19 +16,44 @@ namespace essl {
 namespace {
 
 std::mutex app_mu;
-std::shared_ptr<SessionCache> client_cache;
 AppConfig app_env;  // as last set; the services hold the effective values
+
+// The session caches, open from start() to stop(). Their own lock: init and terminate are user code.
+std::mutex cache_mu;
+std::shared_ptr<SessionStore> client_store, server_store;
+
+// With cache_mu held: init(client), then init(server), as the spec's start does.
+Result<void, Error> open_caches() {
+  if (client_store) return {};
+  const AppConfig env = app_config();
+  auto cb = env.session_cb ? env.session_cb : std::make_shared<MemorySessionCache>();
+  SessionLimits client_limits, server_limits;
+  if (env.session_lifetime)
+    client_limits.lifetime_seconds = server_limits.lifetime_seconds = env.session_lifetime->count();
+  if (env.session_cache_client_max) client_limits.max_entries = size_t(*env.session_cache_client_max);
+  if (env.session_cache_server_max) server_limits.max_entries = size_t(*env.session_cache_server_max);
+  auto client = SessionStore::open(Role::client, cb, env.session_cb_init_args, client_limits);
+  if (!client) return fail(client.error());
+  auto server = SessionStore::open(Role::server, cb, env.session_cb_init_args, server_limits);
+  if (!server) {
+    (*client)->terminate();
+    return fail(server.error());
+  }
+  client_store = std::move(client).value();
+  server_store = std::move(server).value();
+  return {};
+}
 
 }  // namespace
 
-std::shared_ptr<SessionCache> detail::client_session_cache() {
-  std::lock_guard lock(app_mu);
-  if (!client_cache) client_cache = std::make_shared<MemorySessionCache>();
-  return client_cache;
+Res<std::shared_ptr<SessionStore>> detail::session_store(Role role) {
+  std::lock_guard lock(cache_mu);
+  if (auto r = open_caches(); !r) return fail(r.error());
+  return role == Role::client ? client_store : server_store;
 }
 
 Result<std::shared_ptr<const Config>, Error> detail::make_config(Role role, const Options& options,
-                                                                 std::shared_ptr<SessionCache> cache) {
+                                                                 std::shared_ptr<SessionStore> cache) {
   if (auto v = validate(options); !v) return fail(v.error());
   const auto app_versions = app_config().protocol_version;
   const bool default_crl_cache = options.crl_check != CrlCheck::off && !options.crl_cache;
@@ -40,20 +66,31 @@ Result<std::shared_ptr<const Config>, Error> detail::make_config(Role role, cons
 }
 
 Result<void, Error> start() {
-  (void)detail::client_session_cache();
-  return {};
+  std::lock_guard lock(cache_mu);
+  return open_caches();
 }
 
 void stop() {
-  std::lock_guard lock(app_mu);
-  // Connections hold their own reference; new connections get a fresh, empty cache.
-  client_cache.reset();
+  std::lock_guard lock(cache_mu);
+  // Connections keep their reference to a terminated store, which finds nothing and stores nothing.
+  for (auto* store : {&client_store, &server_store}) {
+    if (*store) (*store)->terminate();
+    store->reset();
+  }
 }
 
 Result<void, Error> set_app_config(const AppConfig& config) {
   if (config.ssl_pem_cache_clean && config.ssl_pem_cache_clean->count() < 0)
     return fail(Error::options("ssl_pem_cache_clean", "must be 0 or more milliseconds, got " +
                                                           std::to_string(config.ssl_pem_cache_clean->count())));
+  if (config.session_lifetime && config.session_lifetime->count() < 0)
+    return fail(Error::options("session_lifetime", "must be 0 or more seconds, got " +
+                                                       std::to_string(config.session_lifetime->count())));
+  const std::pair<const char*, const std::optional<int64_t>*> maxima[] = {
+      {"session_cache_client_max", &config.session_cache_client_max},
+      {"session_cache_server_max", &config.session_cache_server_max}};
+  for (const auto& [name, max] : maxima)
+    if (*max && **max < 1) return fail(Error::options(name, "must be 1 or more, got " + std::to_string(**max)));
   if (config.protocol_version) {
     if (config.protocol_version->empty()) return fail(Error::options("protocol_version", "an empty list"));
     for (Version v : *config.protocol_version)

@@ -1,4 +1,4 @@
-// connect: the client side, with the application-wide client session cache.
+// connect: the client side, with the application's client session cache.
 #include "api/app.hpp"
 #include "api/socket_impl.hpp"
 
@@ -6,7 +6,9 @@ namespace essl {
 
 Res<Socket> connect(const std::string& host, uint16_t port, const Options& options, Timeout timeout,
                     const SocketOptions& sock) {
-  auto cfg = detail::make_config(Role::client, options, detail::client_session_cache());
+  auto store = detail::session_store(Role::client);
+  if (!store) return fail(store.error());
+  auto cfg = detail::make_config(Role::client, options, std::move(store).value());
   if (!cfg) return fail(cfg.error());
   detail::Deadline deadline(timeout);
   auto fd = tcp::connect(host, port, sock, deadline);

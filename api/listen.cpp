@@ -7,7 +7,6 @@ namespace essl {
 struct ListenSocket::Impl {
   tcp::Fd fd;
   std::shared_ptr<const Config> config;
-  std::shared_ptr<SessionCache> cache;  // the server's sessions, keyed by session id
   uint16_t port = 0;
 };
 
@@ -30,8 +29,9 @@ Res<Address> ListenSocket::sockname() const {
 
 Res<ListenSocket> listen(uint16_t port, const Options& options, const SocketOptions& sock) {
   auto impl = std::make_unique<ListenSocket::Impl>();
-  impl->cache = std::make_shared<MemorySessionCache>();
-  auto cfg = detail::make_config(Role::server, options, impl->cache);
+  auto store = detail::session_store(Role::server);
+  if (!store) return fail(store.error());
+  auto cfg = detail::make_config(Role::server, options, std::move(store).value());
   if (!cfg) return fail(cfg.error());
   impl->config = std::move(cfg).value();
   auto fd = tcp::listen(sock, port);
@@ -51,8 +51,9 @@ Res<Socket> ListenSocket::transport_accept(Timeout timeout) {
   s->fd = std::move(fd).value();
   s->role = Role::server;
   s->config = impl_->config;
-  s->cache = impl_->cache;
   if (auto peer = tcp::peername(s->fd.get())) s->peer = PeerId{peer->ip, peer->port};
+  // Server sessions are keyed by the listen port (the spec's {Port, SessionId}).
+  s->peer.local_port = impl_->port;
   return Socket(std::move(s));
 }
 
@@ -65,7 +66,7 @@ Result<void, Error> handshake(Socket& socket, Timeout timeout) {
 Result<void, Error> handshake(Socket& socket, const Options& options, Timeout timeout) {
   auto* s = socket.impl();
   if (!s || s->role != Role::server || s->engine) return fail(Error::other("badarg"));
-  auto cfg = detail::make_config(Role::server, options, s->cache);
+  auto cfg = detail::make_config(Role::server, options, s->config->session_cache);
   if (!cfg) return fail(cfg.error());
   return s->handshake(std::move(cfg).value(), detail::Deadline(timeout));
 }

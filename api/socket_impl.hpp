@@ -14,8 +14,8 @@ namespace essl {
 struct Socket::Impl {
   tcp::Fd fd;
   Role role = Role::client;
-  std::shared_ptr<const Config> config;        // client: its own; server: the listen socket's
-  std::shared_ptr<SessionCache> cache;         // server: the listen socket's cache (for handshake(opts))
+  std::shared_ptr<const Config> config;        // client: its own; server: the listen socket's (its session
+                                               // cache serves handshake(socket, options) too)
   PeerId peer;
   std::unique_ptr<Engine> engine;              // made when the handshake starts
   std::optional<Error> error;                  // sticky: the first fatal error

@@ -150,21 +150,36 @@ class SeededRng final : public crypto::Rng {
 };
 
 // A session cache that starts over on reset(), holding only the session given to it (if any).
-class ResetCache final : public SessionCache {
+class ResetCache final : public SessionCacheCallback {
  public:
-  void set_initial(std::string key, Session s) { initial_ = {std::move(key), std::move(s)}; }
-  void reset() {
-    inner_ = std::make_unique<MemorySessionCache>();
-    if (initial_) inner_->store(initial_->first, initial_->second);
+  void set_initial(SessionKey key, const SessionState& s) {
+    initial_ = {std::move(key), Session(std::make_shared<const SessionState>(s))};
   }
-  std::optional<Session> lookup(const std::string& key) override { return inner_->lookup(key); }
-  void store(const std::string& key, const Session& s) override { inner_->store(key, s); }
-  void erase(const std::string& key) override { inner_->erase(key); }
+  void reset() {
+    table_ = inner_.init(Role::client, {}).value();
+    if (initial_) inner_.update(table_, initial_->first, initial_->second);
+  }
+  Res<std::any> init(Role, const SessionCacheInitArgs&) override { return std::any{}; }
+  void terminate(const std::any&) override {}
+  std::optional<Session> lookup(const std::any&, const SessionKey& k) override { return inner_.lookup(table_, k); }
+  void update(const std::any&, const SessionKey& k, const Session& s) override { inner_.update(table_, k, s); }
+  void delete_(const std::any&, const SessionKey& k) override { inner_.delete_(table_, k); }
+  std::any foldl(const FoldFun& f, std::any acc, const std::any&) override {
+    return inner_.foldl(f, std::move(acc), table_);
+  }
+  std::vector<Session> select_session(const std::any&, const PartialKey& p) override {
+    return inner_.select_session(table_, p);
+  }
 
  private:
-  std::optional<std::pair<std::string, Session>> initial_;
-  std::unique_ptr<MemorySessionCache> inner_ = std::make_unique<MemorySessionCache>();
+  MemorySessionCache inner_;
+  std::any table_ = inner_.init(Role::client, {}).value();
+  std::optional<std::pair<SessionKey, Session>> initial_;
 };
+
+// The keys of the engines below (PeerId{"localhost", 443}, no listen port).
+inline const PartialKey client_partial_key{"localhost", 443};
+inline const PartialKey server_partial_key{};
 
 // One role's fixed configuration. Not copyable: the Config points at the RNG and the cache.
 struct Side {
@@ -172,6 +187,7 @@ struct Side {
   uint64_t seed;
   std::unique_ptr<SeededRng> rng;
   std::shared_ptr<ResetCache> cache;
+  std::shared_ptr<SessionStore> store;  // over `cache`
   std::shared_ptr<const Config> cfg;
 
   // A fresh engine, started, as the first run of this side began.
@@ -185,7 +201,9 @@ struct Side {
 };
 
 inline Side make_side(const Scenario& sc, Role role) {
-  Side s{role, role == Role::client ? client_seed : server_seed, nullptr, std::make_shared<ResetCache>(), nullptr};
+  Side s{role, role == Role::client ? client_seed : server_seed, nullptr, std::make_shared<ResetCache>(), nullptr,
+         nullptr};
+  s.store = SessionStore::open(role, s.cache).value();
   s.rng = std::make_unique<SeededRng>(s.seed);
   const SuiteInfo* suite = find_suite_by_name(sc.suite);
   if (!suite) driver_bug("unknown suite " + sc.suite);
@@ -225,7 +243,7 @@ inline Side make_side(const Scenario& sc, Role role) {
     }
     if (sc.npn) o.client_preferred_next_protocols = NextProtocolPreference{NextProtocolPreference::Precedence::client, {"http/1.1"}, "http/1.1"};
   }
-  auto c = Config::make(role, o, s.cache);
+  auto c = Config::make(role, o, s.store);
   if (!c) driver_bug(sc.name + ": config: " + c.error().detail);
   auto cfg = std::make_shared<Config>(*c.value());
   cfg->rng = s.rng.get();
@@ -399,15 +417,12 @@ inline std::unique_ptr<Recording> record(const Scenario& sc) {
   if (sc.resume) {
     run_pair(*cap, nullptr);
     // Both sides keep the session the full handshake made.
-    auto cs = cap->side[0].cache->lookup("localhost:443");
-    if (!cs) driver_bug(sc.name + ": no session to resume");
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string id;
-    for (uint8_t b : cs->id) id += {hex[b >> 4], hex[b & 15]};
-    auto ss = cap->side[1].cache->lookup(id);
+    auto cs = cap->side[0].store->select(client_partial_key);
+    if (cs.empty()) driver_bug(sc.name + ": no session to resume");
+    auto ss = cap->side[1].store->lookup(SessionKey{server_partial_key, cs.front().id});
     if (!ss) driver_bug(sc.name + ": the server kept no session");
-    cap->side[0].cache->set_initial("localhost:443", *cs);
-    cap->side[1].cache->set_initial(id, *ss);
+    cap->side[0].cache->set_initial(SessionKey{client_partial_key, cs.front().id}, cs.front());
+    cap->side[1].cache->set_initial(SessionKey{server_partial_key, ss->id}, *ss);
   }
   Bytes got[2];
   const ConnectionInfo info = run_pair(*cap, got);
@@ -417,9 +432,9 @@ inline std::unique_ptr<Recording> record(const Scenario& sc) {
   cap->suite = find_suite(*info.cipher_suite);
   std::copy_n(info.client_random.begin(), 32, cap->client_random.begin());
   std::copy_n(info.server_random.begin(), 32, cap->server_random.begin());
-  auto cs = cap->side[0].cache->lookup("localhost:443");
-  if (!cs) driver_bug(sc.name + ": the client kept no session");
-  cap->master = cs->master_secret;
+  auto cs = cap->side[0].store->select(client_partial_key);
+  if (cs.empty()) driver_bug(sc.name + ": the client kept no session");
+  cap->master = cs.front().master_secret;
   const crypto::KeyLengths kl = crypto::key_lengths(cap->version, cap->suite->spec);
   const size_t total = 2 * (kl.mac_key + kl.enc_key + kl.iv);
   cap->key_block = crypto::key_block(cap->version, crypto::prf_hash(cap->version, cap->suite->spec), cap->master,

@@ -11,6 +11,7 @@
 // deterministic RNGs, so a prefix replays exactly; each sequence is replayed from a fresh engine, and
 // sequences whose prefix ended the connection are not extended (errors are sticky).
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -53,7 +54,7 @@ std::string data_path(const std::string& name) {
   std::exit(2);
 }
 
-std::shared_ptr<const Config> config(Role role, const Scenario& sc, std::shared_ptr<SessionCache> cache) {
+std::shared_ptr<const Config> config(Role role, const Scenario& sc, std::shared_ptr<SessionStore> cache) {
   Options o;
   o.versions = {Version::tlsv1_2};
   o.ciphers = std::vector<SuiteSpec>{find_suite(suite_id)->spec};
@@ -80,22 +81,20 @@ const Bytes session_id(32, 0x5e);
 const Bytes resumed_master(48, 0x4d);
 
 // The session the resuming scenarios start from, as the engine under test would have stored it.
-std::shared_ptr<SessionCache> resumable_cache(Role role, const Scenario& sc) {
-  auto cache = std::make_shared<MemorySessionCache>();
-  auto cfg = config(role, sc, cache);
-  Session s;
+struct StartSession {
+  SessionKey key;
+  SessionState state;
+};
+StartSession resumable_session(Role role, const Config& cfg) {
+  SessionState s;
   s.id = session_id;
   s.version = Version::tlsv1_2;
   s.cipher_suite = suite_id;
   s.master_secret = resumed_master;
-  s.verify_fingerprint = verify_fingerprint(*cfg);
-  s.created_unix =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string key;
-  for (uint8_t b : session_id) key += {hex[b >> 4], hex[b & 15]};
-  cache->store(role == Role::client ? "localhost:443" : key, s);
-  return cache;
+  s.verify_fingerprint = verify_fingerprint(cfg);
+  // The keys of engines made with PeerId{"localhost", 443}: client {{Host, Port}, Id}, server {0, Id}.
+  const PartialKey partial = role == Role::client ? PartialKey{"localhost", 443} : PartialKey{};
+  return StartSession{SessionKey{partial, session_id}, std::move(s)};
 }
 
 // Private-key operations are deterministic here; each is done once.
@@ -414,12 +413,18 @@ struct Explorer {
   size_t sequences = 0, mismatches = 0;
   std::set<std::string> ref_states, engine_states;
   std::set<std::string> ref_transitions, engine_transitions;
+  std::optional<StartSession> start_session;  // resuming scenarios
 
   Run run(const std::vector<In>& seq) {
     ++sequences;
     auto rng = crypto::deterministic_rng(sc.test_client ? 1 : 2);
     auto cfg = std::make_shared<Config>(*engine_cfg);
     cfg->rng = rng.get();
+    if (start_session) {
+      // Every sequence starts from the same cache: one that ends in a fatal alert deletes the session.
+      cfg->session_cache = SessionStore::memory(cfg->role);
+      cfg->session_cache->update(start_session->key, start_session->state);
+    }
     Engine e(cfg, PeerId{"localhost", 443});
     Peer peer(sc, *peer_cfg);
     e.start();
@@ -502,8 +507,9 @@ int main(int argc, char** argv) {
   for (const Scenario& sc : scenarios) {
     Role role = sc.test_client ? Role::client : Role::server;
     Role peer_role = sc.test_client ? Role::server : Role::client;
-    auto cache = sc.resume ? resumable_cache(role, sc) : nullptr;
-    Explorer ex{sc, config(role, sc, cache), config(peer_role, sc, nullptr), depth, verbose, 0, 0, {}, {}, {}, {}};
+    auto engine_cfg = config(role, sc, sc.resume ? SessionStore::memory(role) : nullptr);
+    Explorer ex{sc, engine_cfg, config(peer_role, sc, nullptr), depth, verbose, 0, 0, {}, {}, {}, {}, std::nullopt};
+    if (sc.resume) ex.start_session = resumable_session(role, *engine_cfg);
     std::vector<model::In> seq;
     ex.explore(seq, Reference(sc));
     std::cout << sc.name << ": " << ex.sequences << " sequences to depth " << depth << "; reference "

@@ -24,17 +24,20 @@ void add(std::vector<codec::Extension>& exts, codec::ExtensionType t, codec::Byt
   exts.push_back(codec::Extension{uint16_t(t), std::move(body)});
 }
 
-// A cached session is offered only if it was made under the verification settings in force now, and its
-// version and suite are still enabled.
-std::optional<Session> resumable(const Conn& c) {
+// The newest session cached for this host and port (select_session) that was made under the
+// verification settings in force now, and whose version and suite are still enabled.
+std::optional<SessionState> resumable(const Conn& c) {
   const Config& cfg = *c.cfg;
   if (!cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
-  auto s = cfg.session_cache->lookup(c.session_key());
-  if (!s || s->id.empty() || s->verify_fingerprint != verify_fingerprint(cfg)) return std::nullopt;
-  if (std::find(cfg.versions.begin(), cfg.versions.end(), s->version) == cfg.versions.end()) return std::nullopt;
-  if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s->cipher_suite; }))
-    return std::nullopt;
-  return s;
+  const std::string fingerprint = verify_fingerprint(cfg);
+  for (SessionState& s : cfg.session_cache->select(c.partial_key())) {
+    if (s.verify_fingerprint != fingerprint) continue;
+    if (std::find(cfg.versions.begin(), cfg.versions.end(), s.version) == cfg.versions.end()) continue;
+    if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s.cipher_suite; }))
+      continue;
+    return std::move(s);
+  }
+  return std::nullopt;
 }
 
 // ALPN when alpn_advertised_protocols is set, NPN (an empty extension) when

@@ -161,6 +161,7 @@ Step client_on_server_hello(Conn& c, const In& in) {
       return refuse(AlertDescription::illegal_parameter, "resumed session with other parameters");
     c.set(table::f_resuming);
     c.resumed = true;
+    c.session_cached = true;
     c.master = hs.session->master_secret;
     c.peer_certs_der = hs.session->peer_certificates;
     if (!hs.session->sni.empty()) c.sni = hs.session->sni;

@@ -209,7 +209,7 @@ Result<void, Error> check_kex_options(const Options& o) {
 }
 
 Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Options& options,
-                                                          std::shared_ptr<SessionCache> cache) {
+                                                          std::shared_ptr<SessionStore> cache) {
   auto c = std::make_shared<Config>();
   c->role = role;
   c->options = options;
@@ -226,7 +226,7 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
   if (auto r = load_trust(*c, options); !r) return fail(r.error());
   if (role == Role::server)
     if (auto r = load_dh(*c, options); !r) return fail(r.error());
-  c->session_cache = cache ? std::move(cache) : std::make_shared<MemorySessionCache>();
+  c->session_cache = cache ? std::move(cache) : SessionStore::memory(role);
   c->rng = &crypto::system_rng();
   if (auto r = check_hello_options(options); !r) return fail(r.error());
   if (role == Role::server) {

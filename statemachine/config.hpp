@@ -12,8 +12,6 @@
 
 namespace essl {
 
-enum class Role { client, server };
-
 class SniConfigs;  // statemachine/hello_options.hpp
 
 // How key exchanges differ (statemachine/connection.cpp).
@@ -42,13 +40,13 @@ struct Config {
   std::vector<crypto::Certificate> trusted; // from cacerts / cacertfile
   std::vector<std::vector<uint8_t>> trusted_der;  // the same, as path validation takes them
   crypto::DhParams dh;                      // server DHE parameters
-  std::shared_ptr<SessionCache> session_cache;
+  std::shared_ptr<SessionStore> session_cache;  // this role's sessions (reuse_sessions)
   crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one
   std::shared_ptr<SniConfigs> sni;          // server with sni_hosts or sni_fun: the per-host configurations
 
   // Loads files and checks every option, naming the first bad one in an options error.
   static Result<std::shared_ptr<const Config>, Error> make(Role role, const Options& options,
-                                                           std::shared_ptr<SessionCache> cache = nullptr);
+                                                           std::shared_ptr<SessionStore> cache = nullptr);
 };
 
 }  // namespace essl

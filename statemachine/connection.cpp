@@ -1,6 +1,5 @@
 #include "statemachine/connection.hpp"
 
-#include <chrono>
 
 #include "codecs/extensions.hpp"
 #include "codecs/finished.hpp"
@@ -100,22 +99,22 @@ Step Conn::make_pending_states() {
   return {};
 }
 
-std::string Conn::session_key() const {
-  if (role == Role::client) return peer.host + ":" + std::to_string(peer.port);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : session_id) {
-    s += hex[b >> 4];
-    s += hex[b & 15];
-  }
-  return s;
+PartialKey Conn::partial_key() const {
+  if (role == Role::client) return PartialKey{peer.host, peer.port};
+  return PartialKey{{}, peer.local_port};
+}
+
+void Conn::forget_session() {
+  if (!session_cached || !cfg->session_cache || session_id.empty()) return;
+  cfg->session_cache->erase(session_key());
+  session_cached = false;
 }
 
 void Conn::complete_handshake(FinishedVerified) {
   client_random = hs->client_random;
   server_random = hs->server_random;
   if (cfg->session_cache && cfg->options.reuse_sessions && !session_id.empty() && !resumed) {
-    Session s;
+    SessionState s;
     s.id = session_id;
     s.version = *version;
     s.cipher_suite = suite->id;
@@ -123,10 +122,8 @@ void Conn::complete_handshake(FinishedVerified) {
     s.peer_certificates = peer_certs_der;
     s.sni = sni.value_or("");
     s.verify_fingerprint = verify_fingerprint(*cfg);
-    s.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    cfg->session_cache->store(session_key(), s);
+    cfg->session_cache->update(session_key(), std::move(s));
+    session_cached = true;
   }
   // Only the negotiated parameters stay; transcript, key exchange and parsed chain go.
   hs.reset();
@@ -345,15 +342,20 @@ std::string verify_fingerprint(const Config& cfg) {
     const auto* name = std::get_if<std::string>(&o.server_name_indication);
     f += ";sni=" + (name ? *name : std::string("disable"));
   }
+  static constexpr char hex[] = "0123456789abcdef";
+  auto add_hash = [&](const char* name, const codec::Bytes& data) {
+    f += name;
+    for (uint8_t b : crypto::hash(Hash::sha256, data)) {
+      f += hex[b >> 4];
+      f += hex[b & 15];
+    }
+  };
   codec::Bytes all;
   for (const codec::Bytes& t : cfg.trusted_der) all.insert(all.end(), t.begin(), t.end());
-  codec::Bytes h = crypto::hash(Hash::sha256, all);
-  static constexpr char hex[] = "0123456789abcdef";
-  f += ";trusted=";
-  for (uint8_t b : h) {
-    f += hex[b >> 4];
-    f += hex[b & 15];
-  }
+  add_hash(";trusted=", all);
+  // The identity we authenticated with: a session made under another certificate is not resumed (the
+  // peer would see, or have verified, a certificate we no longer present).
+  if (!cfg.chain.empty()) add_hash(";own=", cfg.chain.front().der());
   return f;
 }
 

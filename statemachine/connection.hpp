@@ -54,7 +54,7 @@ struct HandshakeState {
   std::vector<uint16_t> offered_sig_algs;
   bool offered_sni = false;
   bool offered_point_formats = false;
-  std::optional<Session> session;  // client: the session offered; server: the one resumed
+  std::optional<SessionState> session;  // client: the session offered; server: the one resumed
 
   // What the peer's hello said.
   std::vector<uint16_t> peer_groups;
@@ -104,6 +104,7 @@ struct Conn {
   codec::Bytes master;
   codec::Bytes session_id;
   bool resumed = false;
+  bool session_cached = false;  // this connection stored its session (or resumed a cached one)
   std::optional<std::string> sni;
   std::optional<std::string> negotiated_protocol;  // by ALPN or NPN
   std::vector<codec::Bytes> peer_certs_der;
@@ -130,8 +131,12 @@ struct Conn {
   Step make_pending_states();
   // Stores the session for resumption and frees the handshake state.
   void complete_handshake(FinishedVerified proof);
-  // Cache key: client "host:port", server the id in hex.
-  std::string session_key() const;
+  // Deletes this connection's session from the cache: a connection that ends with a fatal alert must not
+  // be resumed (RFC 5246 7.2.2).
+  void forget_session();
+  // Cache keys (the spec's): client {{Host, Port}, SessionId}, server {Port, SessionId}.
+  PartialKey partial_key() const;
+  SessionKey session_key() const { return SessionKey{partial_key(), session_id}; }
 };
 
 // Handlers (one file per message they handle, named after it).
@@ -174,7 +179,7 @@ std::optional<codec::Bytes> lookup_psk(const Config& cfg, const std::optional<st
 codec::Bytes psk_premaster(codec::ByteView other_secret, codec::ByteView psk);
 // Parses and (with verify_peer) validates a peer chain.
 Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders);
-// The verify settings a session is made under.
+// The verification settings and own certificate a session is made under.
 std::string verify_fingerprint(const Config& cfg);
 
 }  // namespace essl

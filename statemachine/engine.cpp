@@ -57,6 +57,7 @@ struct Engine::Impl {
     if (c.hs) c.hs->hs_out.clear();  // never a partial flight
     send_alert(AlertLevel::fatal, d);
     error = Error::tls_alert(d, true, std::string(state_name()), std::move(why));
+    c.forget_session();
   }
 
   void send_alert(AlertLevel level, AlertDescription d) {
@@ -198,6 +199,9 @@ struct Engine::Impl {
     //# parties immediately close the connection.
     if (a->level == AlertLevel::fatal) {
       error = Error::tls_alert(a->description, false, std::string(state_name()));
+      //= https://www.rfc-editor.org/rfc/rfc5246#section-7.2.2
+      //# Thus, any connection terminated with a fatal alert MUST NOT be resumed.
+      c.forget_session();
       return;
     }
     if (a->description == AlertDescription::close_notify) {

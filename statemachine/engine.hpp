@@ -26,6 +26,7 @@ namespace essl {
 struct PeerId {
   std::string host;  // as given to connect (client) or the peer's address (server)
   uint16_t port = 0;
+  uint16_t local_port = 0;  // server: the listen port (its sessions' partial key)
 };
 
 class Engine {

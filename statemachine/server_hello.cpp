@@ -165,13 +165,11 @@ const SuiteInfo* choose_suite(const Conn& c, const codec::ClientHello& ch, Versi
 }
 
 // The session the client asked for, if it may be resumed now: same version, a suite still enabled and
-// offered, and made under the verification settings in force now.
-std::optional<Session> resumable(Conn& c, const codec::ClientHello& ch, Version v) {
+// offered, made under the verification settings in force now, and accepted by the reuse_session fun.
+std::optional<SessionState> resumable(Conn& c, const codec::ClientHello& ch, Version v) {
   const Config& cfg = *c.cfg;
   if (ch.session_id.empty() || !cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
-  c.session_id = ch.session_id;
-  auto s = cfg.session_cache->lookup(c.session_key());
-  c.session_id.clear();
+  auto s = cfg.session_cache->lookup(SessionKey{c.partial_key(), ch.session_id});
   if (!s || s->version != v || !contains(ch.cipher_suites, s->cipher_suite)) return std::nullopt;
   if (s->verify_fingerprint != verify_fingerprint(cfg)) return std::nullopt;
   //= https://www.rfc-editor.org/rfc/rfc6066#section-3
@@ -181,6 +179,14 @@ std::optional<Session> resumable(Conn& c, const codec::ClientHello& ch, Version 
   if (s->sni != c.sni.value_or("")) return std::nullopt;
   if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s->cipher_suite; }))
     return std::nullopt;
+  // {reuse_session, fun(SuggestedSessionId, PeerCert, Compression, CipherSuite) -> boolean()}: the
+  // server's own policy, asked last. Compression is always null (0) in essl.
+  if (cfg.options.reuse_session) {
+    static const std::vector<uint8_t> no_cert;
+    const auto& peer_cert = s->peer_certificates.empty() ? no_cert : s->peer_certificates.front();
+    const SuiteInfo* suite = find_suite(s->cipher_suite);
+    if (!suite || !cfg.options.reuse_session(s->id, peer_cert, 0, suite->spec)) return std::nullopt;
+  }
   return s;
 }
 
@@ -324,6 +330,7 @@ Step server_on_client_hello(Conn& c, const In& in) {
     c.master = s->master_secret;
     c.peer_certs_der = s->peer_certificates;
     c.resumed = true;
+    c.session_cached = true;
     c.set(table::f_resuming);
     if (auto p = choose_protocol(c); !p) return p;
     send_server_hello(c);

@@ -213,7 +213,7 @@ TEST(BogoShim, ServerRoleWithResumption) {
   ASSERT_NE(l.port, 0);
   Options o;
   o.versions = {Version::tlsv1_2, Version::tlsv1_1};
-  auto cfg = Config::make(Role::client, o, std::make_shared<MemorySessionCache>());
+  auto cfg = Config::make(Role::client, o, SessionStore::memory(Role::client));
   ASSERT_TRUE(cfg);
   Shim shim({"-port", std::to_string(l.port), "-server", "-key-file", data_file("server-rsa-key.pem"),
              "-cert-file", data_file("server-rsa.pem"), "-resume-count", "1", "-max-version", "770",

@@ -191,7 +191,7 @@ Result<std::vector<Version>, Failure> versions_for(const Settings& s) {
 }
 
 Result<std::shared_ptr<const Config>, Failure> make_config(const Settings& s,
-                                                           std::shared_ptr<SessionCache> cache) {
+                                                           std::shared_ptr<SessionStore> cache) {
   Options o;
   auto vs = versions_for(s);
   if (!vs) return fail(vs.error());
@@ -253,7 +253,7 @@ Result<void, Failure> check_handshake(const Settings& s, bool is_resume, const E
 }
 
 // Handshake, checks, the echo exchange and the shutdown of one connection.
-Result<void, Failure> run_connection(const Settings& s, bool is_resume, std::shared_ptr<SessionCache> cache) {
+Result<void, Failure> run_connection(const Settings& s, bool is_resume, std::shared_ptr<SessionStore> cache) {
   auto cfg = make_config(s, cache);
   if (!cfg) return fail(cfg.error());
   std::string host;
@@ -363,7 +363,7 @@ int run(const std::vector<std::string>& args) {
     std::cerr << "essl: -port missing\n";
     return 1;
   }
-  auto cache = std::make_shared<MemorySessionCache>();
+  auto cache = SessionStore::memory(p.initial.server ? Role::server : Role::client);
   for (int i = 0; i <= p.initial.resume_count; ++i) {
     const Settings& s = i == 0 ? p.initial : p.resume;
     if (auto r = run_connection(s, i > 0, cache); !r) {

@@ -5,6 +5,7 @@
 #include "essl/error.hpp"
 #include "essl/options.hpp"
 #include "essl/result.hpp"
+#include "essl/session_cache.hpp"
 #include "essl/ssl.hpp"
 #include "essl/suites.hpp"
 #include "essl/verify.hpp"

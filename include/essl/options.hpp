@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -136,8 +137,16 @@ struct Options {
   std::vector<uint8_t> dh;
   std::string dhfile;
 
-  // Sessions.
+  // Sessions (the cache itself: AppConfig::session_cb). Client: offer a cached session for this host and
+  // port, and cache new ones. Server: agree to resume when asked, and cache new sessions (false: neither,
+  // and the ServerHello carries an empty session id).
   bool reuse_sessions = true;
+  // Server, meaningful only with reuse_sessions: the local policy, asked before a cached session is
+  // resumed; false means a full handshake. Arguments: the suggested session id, the client's certificate
+  // from that session (DER; empty when it sent none), the compression method (0, null) and the suite.
+  using ReuseSessionFun = std::function<bool(std::span<const uint8_t> session_id, std::span<const uint8_t> peer_cert,
+                                             uint8_t compression, const SuiteSpec& cipher_suite)>;
+  ReuseSessionFun reuse_session;
 
   // Renegotiation and misc behaviour.
   bool secure_renegotiate = false;

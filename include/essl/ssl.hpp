@@ -33,6 +33,7 @@
 #include "essl/connection_info.hpp"
 #include "essl/error.hpp"
 #include "essl/options.hpp"
+#include "essl/session_cache.hpp"
 #include "essl/suites.hpp"
 
 namespace essl {
@@ -135,8 +136,10 @@ class ListenSocket {
   std::unique_ptr<Impl> impl_;
 };
 
-// The application: start() makes the client session cache (connect() also works without it); stop()
-// drops the cached sessions.
+// The application: start() opens the session caches, calling the session cache callback's init once with
+// role client and once with role server (connect() and listen() start them when start() was not called);
+// an init error is start()'s error. stop() calls terminate on both; sockets made before keep working
+// without resumption, and the next start() opens the caches again with the configuration then in force.
 Result<void, Error> start();
 void stop();
 
@@ -151,6 +154,17 @@ struct AppConfig {
   // protocol_version: the versions of connections whose options give no `versions` (default: TLS 1.2,
   // 1.1 and 1.0; SSL 3.0 only when listed). The `versions` option overrides it.
   std::optional<std::vector<Version>> protocol_version;
+
+  // Sessions (essl/session_cache.hpp), read by start(). session_cb: the cache callback object (default: an
+  // essl::MemorySessionCache); session_cb_init_args: the extra {Name, Value} arguments of its init.
+  std::shared_ptr<SessionCacheCallback> session_cb;
+  SessionCacheInitArgs session_cb_init_args;
+  // session_lifetime: how long a session may be resumed after it was made (default 86400 s).
+  std::optional<std::chrono::seconds> session_lifetime;
+  // session_cache_client_max / session_cache_server_max: when a role's cache holds this many sessions,
+  // they are all invalidated, whatever their remaining lifetime, before the next is stored (default 1000).
+  std::optional<int64_t> session_cache_client_max;
+  std::optional<int64_t> session_cache_server_max;
 };
 // Replaces the whole configuration; a bad value is {options, {Name, Value}} and changes nothing.
 Result<void, Error> set_app_config(const AppConfig& config);

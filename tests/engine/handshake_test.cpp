@@ -247,7 +247,7 @@ TEST(Handshake, FallbackScsvRefused) {
 
 TEST(Handshake, ResumptionNotOfferedUnderOtherVerifySettings) {
   auto sc = make_config(Role::server, server_options());
-  auto cache = std::make_shared<MemorySessionCache>();
+  auto cache = SessionStore::memory(Role::client);
   Options lax;
   auto c1 = Config::make(Role::client, lax, cache);
   ASSERT_TRUE(c1.ok());
