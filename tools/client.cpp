@@ -60,12 +60,12 @@ int copy_loop(Socket& s, std::chrono::milliseconds linger) {
 
 }  // namespace
 
-std::string describe(const ConnectionInfo& info) {
+std::string describe(const ConnectionInfo& info, bool report_resumed) {
   std::string line = "protocol=";
   line += info.protocol ? version_atom(*info.protocol) : "unknown";
   line += " cipher_suite=" + info.cipher_suite_name;
   if (info.sni_hostname) line += " sni=" + *info.sni_hostname;
-  if (info.resumed) line += " resumed=true";
+  if (info.resumed || report_resumed) line += info.resumed ? " resumed=true" : " resumed=false";
   return line;
 }
 
@@ -88,7 +88,8 @@ int run_client(const Args& a) {
     std::cerr << format_error(info.error()) << "\n";
     return 1;
   }
-  std::string line = describe(*info);
+  // With --reconnect the line says whether the second connection resumed the first one's session.
+  std::string line = describe(*info, a.reconnect);
   // Which extension agreed the protocol: NPN only when the client did not also offer ALPN.
   if (auto p = s->negotiated_protocol())
     line += (a.tls.alpn_advertised_protocols ? " alpn=" : " npn=") + *p;

@@ -7,7 +7,8 @@ namespace essl::cli {
 int run_server(const Args& a);
 int run_client(const Args& a);
 
-// A one-line description of a connection: "protocol=tlsv1.2 cipher_suite=... [sni=...] [resumed=true]".
-std::string describe(const ConnectionInfo& info);
+// A one-line description of a connection: "protocol=tlsv1.2 cipher_suite=... [sni=...] [resumed=true]";
+// with `report_resumed`, resumed=true|false always.
+std::string describe(const ConnectionInfo& info, bool report_resumed = false);
 
 }  // namespace essl::cli

@@ -1,7 +1,7 @@
 // The essl command's verification options against an essl listener in this process: --verify,
 // --cacertfile, --partial-chain, --crl-check with --crlfile, --depth; a refused handshake prints
 // format_error's text with the reason and exits 1. And the key exchange options: --psk-identity,
-// --psk-key, --srp-identity.
+// --psk-key, --srp-identity; and --reconnect reporting resumed=true|false.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -153,6 +153,33 @@ TEST(EsslClient, SecureRemotePassword) {
   CliRun stranger = run_client(server, " --ciphers SRP-AES-128-CBC-SHA --srp-identity bob:pa:ss");
   EXPECT_EQ(exit_code(stranger), 1) << stranger.output;
   EXPECT_NE(stranger.output.find("illegal parameter"), std::string::npos) << stranger.output;
+}
+
+// --reconnect: connect, close, connect again; the line says whether the second connection resumed.
+TEST(EsslClient, ReconnectReportsResumption) {
+  auto run = [](const std::string& args) {
+    SocketOptions sock;
+    sock.ip = "127.0.0.1";
+    auto ls = listen(0, server_options(), sock);
+    if (!ls) {
+      ADD_FAILURE() << "listen: " << format_error(ls.error());
+      return CliRun{};
+    }
+    auto served = std::async(std::launch::async, [&ls] {
+      for (int i = 0; i < 2; ++i)
+        if (auto s = ls->transport_accept(10s)) (void)handshake(*s, 10s);
+    });
+    CliRun r = run_essl("client --host 127.0.0.1 --port " + std::to_string(ls->port()) +
+                        " --linger 0 --timeout 10000 --reconnect " + args);
+    served.get();
+    return r;
+  };
+  CliRun resumed = run("");
+  EXPECT_EQ(exit_code(resumed), 0) << resumed.output;
+  EXPECT_NE(resumed.output.find(" resumed=true"), std::string::npos) << resumed.output;
+  CliRun full = run("--reuse-sessions false");
+  EXPECT_EQ(exit_code(full), 0) << full.output;
+  EXPECT_NE(full.output.find(" resumed=false"), std::string::npos) << full.output;
 }
 
 }  // namespace
