@@ -88,7 +88,7 @@ std::shared_ptr<SessionCache> resumable_cache(Role role, const Scenario& sc) {
   s.version = Version::tlsv1_2;
   s.cipher_suite = suite_id;
   s.master_secret = resumed_master;
-  s.verify_fingerprint = verify_fingerprint(*cfg);
+  s.verify_fingerprint = cfg->verify_fingerprint;
   s.created_unix =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   static constexpr char hex[] = "0123456789abcdef";

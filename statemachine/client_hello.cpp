@@ -30,7 +30,7 @@ std::optional<Session> resumable(const Conn& c) {
   const Config& cfg = *c.cfg;
   if (!cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
   auto s = cfg.session_cache->lookup(c.session_key());
-  if (!s || s->id.empty() || s->verify_fingerprint != verify_fingerprint(cfg)) return std::nullopt;
+  if (!s || s->id.empty() || s->verify_fingerprint != cfg.verify_fingerprint) return std::nullopt;
   if (std::find(cfg.versions.begin(), cfg.versions.end(), s->version) == cfg.versions.end()) return std::nullopt;
   if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s->cipher_suite; }))
     return std::nullopt;

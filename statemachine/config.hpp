@@ -45,6 +45,9 @@ struct Config {
   std::shared_ptr<SessionCache> session_cache;
   crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one
   std::shared_ptr<SniConfigs> sni;          // server with sni_hosts or sni_fun: the per-host configurations
+  // The verification settings (verify, depth, funs by type, CRL check, SNI, trusted CAs) sessions are
+  // made under: a session is resumed only under the same settings.
+  std::string verify_fingerprint;
 
   // Loads files and checks every option, naming the first bad one in an options error.
   static Result<std::shared_ptr<const Config>, Error> make(Role role, const Options& options,

@@ -122,7 +122,7 @@ void Conn::complete_handshake(FinishedVerified) {
     s.master_secret = master;
     s.peer_certificates = peer_certs_der;
     s.sni = sni.value_or("");
-    s.verify_fingerprint = verify_fingerprint(*cfg);
+    s.verify_fingerprint = cfg->verify_fingerprint;
     s.created_unix = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
@@ -332,29 +332,5 @@ Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders) {
   return {};
 }
 
-std::string verify_fingerprint(const Config& cfg) {
-  const Options& o = cfg.options;
-  std::string f = o.verify == Verify::verify_peer ? "verify_peer" : "verify_none";
-  f += ";depth=" + std::to_string(o.depth);
-  f += o.fail_if_no_peer_cert ? ";fail_if_no_peer_cert" : "";
-  // User funs are told apart by their type: a session made under one fun is not resumed under another.
-  if (o.verify_fun) f += std::string(";verify_fun=") + o.verify_fun->fun.target_type().name();
-  if (o.partial_chain) f += std::string(";partial_chain=") + o.partial_chain.target_type().name();
-  f += ";crl_check=" + std::to_string(int(o.crl_check));
-  if (o.server_name_indication.index() != 0) {
-    const auto* name = std::get_if<std::string>(&o.server_name_indication);
-    f += ";sni=" + (name ? *name : std::string("disable"));
-  }
-  codec::Bytes all;
-  for (const codec::Bytes& t : cfg.trusted_der) all.insert(all.end(), t.begin(), t.end());
-  codec::Bytes h = crypto::hash(Hash::sha256, all);
-  static constexpr char hex[] = "0123456789abcdef";
-  f += ";trusted=";
-  for (uint8_t b : h) {
-    f += hex[b >> 4];
-    f += hex[b & 15];
-  }
-  return f;
-}
 
 }  // namespace essl

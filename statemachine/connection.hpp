@@ -174,7 +174,5 @@ std::optional<codec::Bytes> lookup_psk(const Config& cfg, const std::optional<st
 codec::Bytes psk_premaster(codec::ByteView other_secret, codec::ByteView psk);
 // Parses and (with verify_peer) validates a peer chain.
 Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders);
-// The verify settings a session is made under.
-std::string verify_fingerprint(const Config& cfg);
 
 }  // namespace essl

@@ -173,7 +173,7 @@ std::optional<Session> resumable(Conn& c, const codec::ClientHello& ch, Version 
   auto s = cfg.session_cache->lookup(c.session_key());
   c.session_id.clear();
   if (!s || s->version != v || !contains(ch.cipher_suites, s->cipher_suite)) return std::nullopt;
-  if (s->verify_fingerprint != verify_fingerprint(cfg)) return std::nullopt;
+  if (s->verify_fingerprint != cfg.verify_fingerprint) return std::nullopt;
   //= https://www.rfc-editor.org/rfc/rfc6066#section-3
   //# A server that implements this extension MUST NOT accept the request to
   //# resume the session if the server_name extension contains a different
