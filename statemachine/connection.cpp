@@ -49,6 +49,7 @@ void Conn::send_finished() {
   queue_next_protocol(*this);
   codec::Finished f{crypto::finished_verify_data(*version, crypto::prf_hash(*version, suite->spec), master,
                                                  role == Role::client, hs->transcript)};
+  hs->own_verify_data = f.verify_data;
   codec::Bytes body;
   codec::Writer w(body);
   codec::encode_finished(f, w);
@@ -111,9 +112,20 @@ std::string Conn::session_key() const {
   return s;
 }
 
+codec::Bytes Conn::renegotiation_info(bool server_hello) const {
+  if (!established) return {};
+  codec::Bytes v = client_verify_data;
+  if (server_hello) v.insert(v.end(), server_verify_data.begin(), server_verify_data.end());
+  return v;
+}
+
 void Conn::complete_handshake(FinishedVerified) {
   client_random = hs->client_random;
   server_random = hs->server_random;
+  established = true;
+  secure_renegotiation = hs->peer_secure_reneg;
+  client_verify_data = role == Role::client ? hs->own_verify_data : hs->peer_verify_data;
+  server_verify_data = role == Role::client ? hs->peer_verify_data : hs->own_verify_data;
   if (cfg->session_cache && cfg->options.reuse_sessions && !session_id.empty() && !resumed) {
     Session s;
     s.id = session_id;
