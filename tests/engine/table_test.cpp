@@ -50,10 +50,11 @@ TEST(Table, EveryStateReachableAndConnectionReachedByFinishedOnly) {
       EXPECT_TRUE(seen.count(r.state)) << state_id(r.state);
       // (Or, in a renegotiation, the peer's refusal: back to the established connection and its keys.)
       if (r.next == State::connection && r.state != State::connection) {
-        if (r.handler == Handler::renegotiation_refused)
+        if (r.handler == Handler::renegotiation_refused) {
           EXPECT_EQ(r.guard, Guard::renegotiating);
-        else
+        } else {
           EXPECT_EQ(r.msg, Msg::finished);
+        }
       }
     }
   }
@@ -64,9 +65,11 @@ TEST(Table, ApplicationDataOnlyInConnectionOrRenegotiatingBeforeThePeersChangeCi
     if (r.msg != Msg::application_data || r.state == State::connection) continue;
     EXPECT_EQ(r.guard, Guard::renegotiating) << state_id(r.state);
     // No state entered by the peer's ChangeCipherSpec (its new keys, before its Finished).
-    for (const Row& into : rows())
-      if (into.role == r.role && into.next == r.state && into.state != r.state)
+    for (const Row& into : rows()) {
+      if (into.role == r.role && into.next == r.state && into.state != r.state) {
         EXPECT_NE(into.msg, Msg::change_cipher_spec) << state_id(r.state);
+      }
+    }
   }
 }
 
