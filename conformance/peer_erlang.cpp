@@ -61,6 +61,7 @@ std::string options(const Case& c, bool server) {
       o += ",{verify,verify_none}" +
            (cred.intermediate.empty() ? "" : ",{cacertfile," + quoted(pki(cred.intermediate + ".pem")) + "}");
     if (!c.server_alpn.empty()) o += ",{alpn_preferred_protocols," + binaries(c.server_alpn) + "}";
+    if (c.peer_refuses_renegotiation) o += ",{client_renegotiation,false}";
     if (c.sni_host_ecdsa)
       o += ",{sni_hosts,[{" + quoted(std::string(Case::sni_host_name)) + ",[{certfile," + quoted(pki("server-ecdsa.pem")) +
            "},{keyfile," + quoted(pki("server-ecdsa-key.pem")) + "}]}]}";
@@ -69,6 +70,7 @@ std::string options(const Case& c, bool server) {
          quoted(pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem")) + "},{server_name_indication," +
          quoted(c.sni.empty() ? "localhost" : c.sni) + "}";
     if (!c.client_alpn.empty()) o += ",{alpn_advertised_protocols," + binaries(c.client_alpn) + "}";
+    if (c.client_fallback) o += ",{fallback,true}";
     if (c.client_cert) o += ",{certfile," + quoted(pki("client-rsa.pem")) + "},{keyfile," + quoted(pki("client-rsa-key.pem")) + "}";
   }
   return o + "]";
