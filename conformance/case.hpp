@@ -52,6 +52,7 @@ struct Case {
   // the peer refuses it (a warning no_renegotiation: renegotiation_rejected, the connection goes on).
   bool essl_renegotiates = false;
   bool peer_refuses_renegotiation = false;
+  bool peer_renegotiates = false;  // the peer renegotiates once after the handshake (essl must go along)
   bool client_fallback = false;  // the client sends TLS_FALLBACK_SCSV (RFC 7507; the `fallback` option)
 
   // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the

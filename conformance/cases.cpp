@@ -156,7 +156,7 @@ struct CheckRow {
   std::string_view psk_identity = {}, psk_known_identity = {};
   // SRP: the user the client names (the server knows "essl-user" with the client's password).
   std::string_view srp_user = {};
-  bool essl_renegotiates = false, peer_refuses_renegotiation = false;
+  bool essl_renegotiates = false, peer_refuses_renegotiation = false, peer_renegotiates = false;
   bool client_fallback = false;
 };
 
@@ -281,6 +281,11 @@ const std::vector<CheckRow>& check_rows() {
        .server_versions = {V::tlsv1_2}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc,
        .version = V::tlsv1_2, .only_peers = {PeerId::erlang}, .essl_renegotiates = true,
        .peer_refuses_renegotiation = true},
+      // Renegotiation asked by the reference (ssl:renegotiate/1 right after the handshake): essl goes
+      // along while reading (the server's HelloRequest, the client's new ClientHello).
+      {.name = "renegotiation/reference_asks", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = {PeerId::erlang}, .peer_renegotiates = true},
       // Downgrade protection (RFC 7507): a fallback ClientHello below the server's highest version is
       // refused with inappropriate_fallback; at the server's highest version it goes through.
       {.name = "fallback/below_server_highest", .client_versions = {V::tlsv1_1}, .server_versions = all_versions,
@@ -344,6 +349,7 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   }
   c.essl_renegotiates = row.essl_renegotiates;
   c.client_fallback = row.client_fallback;
+  c.peer_renegotiates = row.peer_renegotiates;
   c.peer_refuses_renegotiation = row.peer_refuses_renegotiation;
   c.expect_protocol = row.protocol;
   c.expect_sni = row.sni;

@@ -40,6 +40,7 @@ std::string options(const Case& c, bool server) {
   o += "]},{ciphers,[";
   for (size_t i = 0; i < c.peer_suites.size(); ++i) o += (i ? "," : "") + quoted(std::string(c.peer_suites[i]->openssl));
   o += "]}";
+  if (c.peer_renegotiates) o += ",{peer_renegotiates,true}";
   // {psk_key, Hex} becomes a user_lookup_fun in the escript; the server knows the case's identity only.
   if (!c.psk_key.empty()) {
     o += ",{psk_key," + quoted(c.psk_key) + "," + quoted(server ? c.server_psk_identity() : "") + "}";

@@ -131,6 +131,11 @@ CellResult run_essl_client(Peer& peer, const Case& c) {
     auto got = recv_line(*s);
     if (!got) return failed("no answer from the peer: " + format_error(got.error()) + "; peer: " + tail(server->log()));
     if (*got != server->answer(line)) return failed("the peer answered \"" + tail(*got, 80) + "\"");
+    if (c.peer_renegotiates) {
+      auto now = s->connection_information();
+      if (!now || now->client_random == info->client_random)
+        return failed("connection " + std::to_string(n) + ": the peer's renegotiation did not take place");
+    }
     (void)s->close();
   }
   return {Outcome::pass, {}, {}, 0};
@@ -138,6 +143,7 @@ CellResult run_essl_client(Peer& peer, const Case& c) {
 
 struct Accepted {
   std::string renegotiation;  // what went wrong with the case's renegotiation ("" = as expected)
+  std::vector<uint8_t> last_client_random;  // after the echo: a renegotiation changes it
   bool ok = false;
   Error error;
   ConnectionInfo info;
@@ -174,6 +180,7 @@ CellResult run_essl_server(Peer& peer, const Case& c) {
           auto data = s->recv(0, io_timeout);
           if (!data || !s->send(std::span<const uint8_t>(*data))) break;
         }
+        if (auto info = s->connection_information()) a.last_client_random = info->client_random;
         (void)s->close();
       }
       seen.push_back(std::move(a));
@@ -199,6 +206,8 @@ CellResult run_essl_server(Peer& peer, const Case& c) {
     if (n >= run.connections.size() || !run.connections[n].handshake_ok)
       return failed(at + "the peer did not finish its handshake; peer: " + peer_log);
     if (!seen[n].renegotiation.empty()) return failed(at + seen[n].renegotiation + "; peer: " + peer_log);
+    if (c.peer_renegotiates && seen[n].last_client_random == seen[n].info.client_random)
+      return failed(at + "the peer's renegotiation did not take place; peer: " + peer_log);
     if (!run.connections[n].data_ok) return failed(at + "the line did not come back intact; peer: " + peer_log);
     auto resumed = run.connections[n].resumed;
     if (resumed && *resumed != (c.resume && n == 1)) return failed(at + "the peer disagrees about resumption; peer: " + peer_log);
