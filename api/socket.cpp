@@ -79,6 +79,27 @@ Res<std::vector<uint8_t>> Socket::recv(size_t length, Timeout timeout) {
   }
 }
 
+Result<void, Error> Socket::renegotiate(Timeout timeout) {
+  if (!impl_ || !impl_->connected() || impl_->error) return fail(unusable(impl_.get()));
+  if (impl_->write_shut) return fail(Error::closed());
+  Impl& s = *impl_;
+  detail::Deadline deadline(timeout);
+  const uint32_t done = s.engine->handshakes_completed(), rejected = s.engine->renegotiations_rejected();
+  if (auto r = s.engine->renegotiate(); !r) {
+    if (const auto& err = s.engine->error()) return fail(s.fail_with(*err));
+    return r;
+  }
+  if (auto f = s.flush(); !f) return fail(s.fail_with(f.error()));
+  while (s.engine->handshakes_completed() == done) {
+    if (s.engine->renegotiations_rejected() != rejected) return fail(Error::other("renegotiation_rejected"));
+    if (s.error) return fail(*s.error);
+    if (const auto& err = s.engine->error()) return fail(s.fail_with(*err));
+    if (s.engine->peer_closed() || s.eof) return fail(Error::closed());
+    if (auto r = s.pump(deadline); !r && !s.error) return fail(r.error());
+  }
+  return {};
+}
+
 Result<void, Error> Socket::close() {
   if (!impl_) return {};
   Impl& s = *impl_;

@@ -48,6 +48,12 @@ struct Case {
   std::string srp_user, srp_password, srp_known_user;
   std::string server_srp_user() const { return srp_known_user.empty() ? srp_user : srp_known_user; }
   bool resume = false;               // a second connection must resume the first one's session
+  // Renegotiation: essl renegotiates once after the handshake (client: ClientHello; server: HelloRequest);
+  // the peer refuses it (a warning no_renegotiation: renegotiation_rejected, the connection goes on).
+  bool essl_renegotiates = false;
+  bool peer_refuses_renegotiation = false;
+  bool peer_renegotiates = false;  // the peer renegotiates once after the handshake (essl must go along)
+  bool client_fallback = false;  // the client sends TLS_FALLBACK_SCSV (RFC 7507; the `fallback` option)
 
   // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the
   // name the client sends ("" = localhost, or none where essl connects to an IP); with sni_host_ecdsa the

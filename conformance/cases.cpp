@@ -156,6 +156,8 @@ struct CheckRow {
   std::string_view psk_identity = {}, psk_known_identity = {};
   // SRP: the user the client names (the server knows "essl-user" with the client's password).
   std::string_view srp_user = {};
+  bool essl_renegotiates = false, peer_refuses_renegotiation = false, peer_renegotiates = false;
+  bool client_fallback = false;
 };
 
 using V = Version;
@@ -263,6 +265,36 @@ const std::vector<CheckRow>& check_rows() {
       {.name = "srp/unknown_user", .essl_client = false, .client_versions = {V::tlsv1_2},
        .server_versions = {V::tlsv1_2}, .client_suites = "SRP-AES-128-CBC-SHA", .server_suites = "SRP-AES-128-CBC-SHA",
        .ok = false, .alert = A::illegal_parameter, .sender = Side::server, .srp_user = "stranger"},
+      // Renegotiation, asked by essl: the peer goes through it (secure renegotiation, RFC 5746), or refuses
+      // with a warning no_renegotiation and the connection carries on (OpenSSL 3.0's s_server refuses
+      // client-initiated renegotiation unless told otherwise; s_client -no_renegotiation refuses all).
+      {.name = "renegotiation/essl_asks", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = extension_peers, .essl_renegotiates = true},
+      {.name = "renegotiation/essl_asks_tlsv1", .client_versions = {V::tlsv1}, .server_versions = {V::tlsv1},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1,
+       .only_peers = extension_peers, .essl_renegotiates = true},
+      {.name = "renegotiation/peer_refuses", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = {PeerId::openssl}, .essl_renegotiates = true, .peer_refuses_renegotiation = true},
+      {.name = "renegotiation/reference_server_refuses", .essl_server = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc,
+       .version = V::tlsv1_2, .only_peers = {PeerId::erlang}, .essl_renegotiates = true,
+       .peer_refuses_renegotiation = true},
+      // Renegotiation asked by the reference (ssl:renegotiate/1 right after the handshake): essl goes
+      // along while reading (the server's HelloRequest, the client's new ClientHello).
+      {.name = "renegotiation/reference_asks", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = {PeerId::erlang}, .peer_renegotiates = true},
+      // Downgrade protection (RFC 7507): a fallback ClientHello below the server's highest version is
+      // refused with inappropriate_fallback; at the server's highest version it goes through.
+      {.name = "fallback/below_server_highest", .client_versions = {V::tlsv1_1}, .server_versions = all_versions,
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .ok = false,
+       .alert = A::inappropriate_fallback, .sender = Side::server, .only_peers = extension_peers,
+       .client_fallback = true},
+      {.name = "fallback/at_server_highest", .client_versions = {V::tlsv1_1}, .server_versions = {V::tlsv1_1, V::tlsv1},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_1,
+       .only_peers = extension_peers, .client_fallback = true},
       {.name = "npn/common_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
        .client_npn = "spdy/3,http/1.1", .server_npn = "h2,http/1.1", .protocol = "http/1.1",
@@ -315,6 +347,10 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
     c.psk_identity = row.psk_identity;
     c.psk_known_identity = row.psk_known_identity;
   }
+  c.essl_renegotiates = row.essl_renegotiates;
+  c.client_fallback = row.client_fallback;
+  c.peer_renegotiates = row.peer_renegotiates;
+  c.peer_refuses_renegotiation = row.peer_refuses_renegotiation;
   c.expect_protocol = row.protocol;
   c.expect_sni = row.sni;
   c.id = std::string(peer_name(p)) + "/" + std::string(role_name(r)) + "/" + std::string(row.name);

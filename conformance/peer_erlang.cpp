@@ -40,6 +40,7 @@ std::string options(const Case& c, bool server) {
   o += "]},{ciphers,[";
   for (size_t i = 0; i < c.peer_suites.size(); ++i) o += (i ? "," : "") + quoted(std::string(c.peer_suites[i]->openssl));
   o += "]}";
+  if (c.peer_renegotiates) o += ",{peer_renegotiates,true}";
   // {psk_key, Hex} becomes a user_lookup_fun in the escript; the server knows the case's identity only.
   if (!c.psk_key.empty()) {
     o += ",{psk_key," + quoted(c.psk_key) + "," + quoted(server ? c.server_psk_identity() : "") + "}";
@@ -61,6 +62,7 @@ std::string options(const Case& c, bool server) {
       o += ",{verify,verify_none}" +
            (cred.intermediate.empty() ? "" : ",{cacertfile," + quoted(pki(cred.intermediate + ".pem")) + "}");
     if (!c.server_alpn.empty()) o += ",{alpn_preferred_protocols," + binaries(c.server_alpn) + "}";
+    if (c.peer_refuses_renegotiation) o += ",{client_renegotiation,false}";
     if (c.sni_host_ecdsa)
       o += ",{sni_hosts,[{" + quoted(std::string(Case::sni_host_name)) + ",[{certfile," + quoted(pki("server-ecdsa.pem")) +
            "},{keyfile," + quoted(pki("server-ecdsa-key.pem")) + "}]}]}";
@@ -69,6 +71,7 @@ std::string options(const Case& c, bool server) {
          quoted(pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem")) + "},{server_name_indication," +
          quoted(c.sni.empty() ? "localhost" : c.sni) + "}";
     if (!c.client_alpn.empty()) o += ",{alpn_advertised_protocols," + binaries(c.client_alpn) + "}";
+    if (c.client_fallback) o += ",{fallback,true}";
     if (c.client_cert) o += ",{certfile," + quoted(pki("client-rsa.pem")) + "},{keyfile," + quoted(pki("client-rsa-key.pem")) + "}";
   }
   return o + "]";

@@ -79,6 +79,8 @@ class OpenSslPeer : public Peer {
                                  pki(c.server_trusts_client ? "ca.pem" : "other-ca.pem")});
       if (!c.server_alpn.empty()) argv.insert(argv.end(), {"-alpn", join(c.server_alpn)});
       if (!c.server_npn.empty()) argv.insert(argv.end(), {"-nextprotoneg", join(c.server_npn)});
+      // OpenSSL 3.0 refuses client-initiated renegotiation unless asked to allow it.
+      if (c.essl_renegotiates && !c.peer_refuses_renegotiation) argv.push_back("-client_renegotiation");
       if (!c.psk_key.empty()) {
         argv.insert(argv.end(), {"-psk", c.psk_key, "-psk_identity", c.server_psk_identity()});
         if (!c.psk_hint.empty()) argv.insert(argv.end(), {"-psk_hint", c.psk_hint});
@@ -111,6 +113,8 @@ class OpenSslPeer : public Peer {
       if (!c.client_alpn.empty()) p.argv.insert(p.argv.end(), {"-alpn", join(c.client_alpn)});
       if (!c.client_npn.empty()) p.argv.insert(p.argv.end(), {"-nextprotoneg", join(c.client_npn)});
       if (!c.psk_key.empty()) p.argv.insert(p.argv.end(), {"-psk", c.psk_key, "-psk_identity", c.psk_identity});
+      if (c.peer_refuses_renegotiation) p.argv.push_back("-no_renegotiation");
+      if (c.client_fallback) p.argv.push_back("-fallback_scsv");
       // s_client prints "New, TLSv1.2, Cipher is X" (or "Reused, ...") once the handshake is over.
       p.handshake_done = [](const std::string& o) {
         return o.find(", Cipher is ") != std::string::npos && o.find("Cipher is (NONE)") == std::string::npos;

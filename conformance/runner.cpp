@@ -88,6 +88,25 @@ Res<std::string> recv_line(Socket& s) {
   return got;
 }
 
+// essl renegotiates once if the case says so: completed, or refused with renegotiation_rejected and
+// the connection still usable (the line exchange that follows shows it). "" when as expected.
+std::string check_renegotiation(const Case& c, Socket& s) {
+  if (!c.essl_renegotiates) return {};
+  const auto before = s.connection_information();
+  auto r = s.renegotiate(io_timeout);
+  if (c.peer_refuses_renegotiation) {
+    if (r) return "the peer went through a renegotiation it should refuse";
+    if (r.error().kind != Error::Kind::other || r.error().detail != "renegotiation_rejected")
+      return "renegotiate: " + format_error(r.error()) + "; expected renegotiation_rejected";
+    return {};
+  }
+  if (!r) return "renegotiate: " + format_error(r.error());
+  const auto after = s.connection_information();
+  if (!before || !after || before->client_random == after->client_random)
+    return "renegotiate returned but no new handshake took place";
+  return {};
+}
+
 CellResult run_essl_client(Peer& peer, const Case& c) {
   std::string why;
   auto server = peer.serve(c, why);
@@ -105,17 +124,26 @@ CellResult run_essl_client(Peer& peer, const Case& c) {
     if (auto bad = check_negotiated(c, *info, n); !bad.empty()) return failed("connection " + std::to_string(n) + ": " + bad);
     if (auto bad = check_extensions(c, *info, protocol_of(*s)); !bad.empty())
       return failed("connection " + std::to_string(n) + ": " + bad);
+    if (auto bad = check_renegotiation(c, *s); !bad.empty())
+      return failed("connection " + std::to_string(n) + ": " + bad + "; peer: " + tail(server->log()));
     std::string line = probe_line(c, n, "essl");
     if (auto sent = s->send(line); !sent) return failed("send: " + format_error(sent.error()));
     auto got = recv_line(*s);
     if (!got) return failed("no answer from the peer: " + format_error(got.error()) + "; peer: " + tail(server->log()));
     if (*got != server->answer(line)) return failed("the peer answered \"" + tail(*got, 80) + "\"");
+    if (c.peer_renegotiates) {
+      auto now = s->connection_information();
+      if (!now || now->client_random == info->client_random)
+        return failed("connection " + std::to_string(n) + ": the peer's renegotiation did not take place");
+    }
     (void)s->close();
   }
   return {Outcome::pass, {}, {}, 0};
 }
 
 struct Accepted {
+  std::string renegotiation;  // what went wrong with the case's renegotiation ("" = as expected)
+  std::vector<uint8_t> last_client_random;  // after the echo: a renegotiation changes it
   bool ok = false;
   Error error;
   ConnectionInfo info;
@@ -146,11 +174,13 @@ CellResult run_essl_server(Peer& peer, const Case& c) {
         if (auto info = s->connection_information()) a.info = *info;
         a.peercert = s->peercert().ok();
         a.protocol = protocol_of(*s);
+        a.renegotiation = check_renegotiation(c, *s);
         // Echo until the peer closes.
         for (;;) {
           auto data = s->recv(0, io_timeout);
           if (!data || !s->send(std::span<const uint8_t>(*data))) break;
         }
+        if (auto info = s->connection_information()) a.last_client_random = info->client_random;
         (void)s->close();
       }
       seen.push_back(std::move(a));
@@ -175,6 +205,9 @@ CellResult run_essl_server(Peer& peer, const Case& c) {
     if (seen[n].peercert != c.client_cert) return failed(at + (c.client_cert ? "no client certificate" : "an unexpected client certificate"));
     if (n >= run.connections.size() || !run.connections[n].handshake_ok)
       return failed(at + "the peer did not finish its handshake; peer: " + peer_log);
+    if (!seen[n].renegotiation.empty()) return failed(at + seen[n].renegotiation + "; peer: " + peer_log);
+    if (c.peer_renegotiates && seen[n].last_client_random == seen[n].info.client_random)
+      return failed(at + "the peer's renegotiation did not take place; peer: " + peer_log);
     if (!run.connections[n].data_ok) return failed(at + "the line did not come back intact; peer: " + peer_log);
     auto resumed = run.connections[n].resumed;
     if (resumed && *resumed != (c.resume && n == 1)) return failed(at + "the peer disagrees about resumption; peer: " + peer_log);
@@ -252,6 +285,7 @@ Options essl_options(const Case& c) {
     }
     // essl connects to 127.0.0.1, which sends no name unless the case gives one.
     if (!c.sni.empty()) o.server_name_indication = c.sni;
+    o.fallback = c.client_fallback;
   }
   return o;
 }

@@ -10,10 +10,11 @@
 // handshake passes through the state serve the target.
 //
 // Input: [selector] [variant] [body...]
-//   selector % (M + 2), M the number of table messages: below M, the message type L[selector], where L
-//     lists the messages this row group accepts first (row order), then the others; M: a record, body[0]
+//   selector % (M + 3), M the number of table wire messages: below M, the message type L[selector], where
+//     L lists the messages this row group accepts first (row order), then the others; M: a record, body[0]
 //     its content type and the rest its fragment; M + 1: raw bytes fed as they are (headers, lengths
-//     and ciphertext as given).
+//     and ciphertext as given); M + 2: a table message that is not a handshake message, by body[0]:
+//     even, the user's renegotiate(); odd, the peer's warning no_renegotiation.
 //   variant & 0x7f: the scenario (modulo those serving the target; a scenario whose engine is in the
 //     state more than once, with different flags, serves once for each); variant & 0x80: start from the
 //     peer's real message of that type in the scenario (the first still to come, else any), XORed with
@@ -50,18 +51,20 @@ constexpr table::State target_state = table::State::ESSL_FUZZ_STATE;
 constexpr size_t msg_count = fuzz::table_msg_count;
 constexpr size_t mode_record = msg_count;
 constexpr size_t mode_raw = msg_count + 1;
-constexpr size_t selector_count = msg_count + 2;
+constexpr size_t mode_local = msg_count + 2;
+constexpr size_t selector_count = msg_count + 3;
 
 std::string target_name() {
   return std::string("state_") + (target_role == Role::client ? "client_" : "server_") +
          std::string(table::state_id(target_state));
 }
 
-// The group's accepted messages in row order, then the others.
+// The group's accepted wire messages in row order, then the others.
 std::vector<Msg> message_order() {
   std::vector<Msg> v;
   for (const table::Row& r : table::rows())
-    if (r.role == target_role && r.state == target_state && std::find(v.begin(), v.end(), r.msg) == v.end())
+    if (r.role == target_role && r.state == target_state && table::is_wire(r.msg) &&
+        std::find(v.begin(), v.end(), r.msg) == v.end())
       v.push_back(r.msg);
   for (size_t i = 0; i < msg_count; ++i)
     if (std::find(v.begin(), v.end(), Msg(i)) == v.end()) v.push_back(Msg(i));
@@ -150,6 +153,9 @@ void write_seeds(const char* dir) {
     }
     write("row_" + std::string(table::msg_name(t.order[k])), {uint8_t(k), uint8_t(0x80 | j)});
   }
+  // The table messages that are not handshake messages: the user's renegotiate(), the peer's warning.
+  if (row_exists(Msg::renegotiate)) write("row_renegotiate", {uint8_t(mode_local), 0, 0});
+  if (row_exists(Msg::no_renegotiation)) write("row_no_renegotiation", {uint8_t(mode_local), 0, 1});
 }
 
 bool is_next_state(Msg m, std::string_view state) {
@@ -208,6 +214,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     e->feed(feeder.records(codec::ContentType(type), version, frag));
   } else if (sel == mode_raw) {
     e->feed(body);
+  } else if (sel == mode_local) {
+    const bool renegotiate = body.empty() || body[0] % 2 == 0;
+    const std::string_view before = e->state_id();
+    const bool had_row = row_exists(renegotiate ? Msg::renegotiate : Msg::no_renegotiation);
+    if (renegotiate) {
+      // Refused with an error (not an alert) where no row takes it.
+      if (auto r = e->renegotiate(); !r && e->state_id() != before) bug("a refused renegotiate() moved the engine");
+    } else {
+      const uint8_t alert[] = {1, uint8_t(AlertDescription::no_renegotiation)};
+      e->feed(feeder.records(codec::ContentType::alert, version, alert));
+    }
+    if (!had_row && !e->error() && e->state_id() != before)
+      bug(std::string(renegotiate ? "renegotiate" : "no_renegotiation") + " has no row here but moved the engine");
   }
 
   if (sent) {

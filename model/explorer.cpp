@@ -91,7 +91,7 @@ StartSession resumable_session(Role role, const Config& cfg) {
   s.version = Version::tlsv1_2;
   s.cipher_suite = suite_id;
   s.master_secret = resumed_master;
-  s.verify_fingerprint = verify_fingerprint(cfg);
+  s.verify_fingerprint = cfg.verify_fingerprint;
   // The keys of engines made with PeerId{"localhost", 443}: client {{Host, Port}, Id}, server {0, Id}.
   const PartialKey partial = role == Role::client ? PartialKey{"localhost", 443} : PartialKey{};
   return StartSession{SessionKey{partial, session_id}, std::move(s)};

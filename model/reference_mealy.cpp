@@ -46,6 +46,7 @@ std::string_view Reference::state() const {
     case St::s_abbr_wait_ccs: return "s_abbr_wait_ccs";
     case St::s_abbr_wait_finished: return "s_abbr_wait_finished";
     case St::connected: return "connected";
+    case St::c_reneg_wait_server_hello: return "c_reneg_wait_server_hello";
     case St::over: return "over";
   }
   return "?";
@@ -66,18 +67,29 @@ std::string Reference::step(In i) {
     // RFC 5246 6: "If a TLS implementation receives an unexpected record type, it MUST send an
     // unexpected_message alert."
     case In::garbage: return fatal("unexpected_message");
-    // RFC 5246 6.2.2/7.4.9: application data is protected by the negotiated keys only.
-    case In::application_data: return st_ == St::connected ? "data" : fatal("unexpected_message");
+    // RFC 5246 6.2.2/7.4.9: application data is protected by the negotiated keys only; during a
+    // renegotiation the current keys stay in force until the peer's ChangeCipherSpec.
+    case In::application_data:
+      return st_ == St::connected || st_ == St::c_reneg_wait_server_hello ? "data" : fatal("unexpected_message");
     default: break;
   }
   return sc_.test_client ? client(i) : server(i);
 }
 
 std::string Reference::client(In i) {
-  // RFC 5246 7.4.1.1: a HelloRequest during a handshake is ignored; afterwards essl refuses to
-  // renegotiate with a warning no_renegotiation (7.2.2).
-  if (i == In::hello_request) return st_ == St::connected ? "warning:no_renegotiation" : "-";
+  // RFC 5246 7.4.1.1: a HelloRequest during a handshake is ignored; afterwards the client begins the
+  // negotiation anew with a ClientHello.
+  if (i == In::hello_request) {
+    if (st_ != St::connected) return "-";
+    st_ = St::c_reneg_wait_server_hello;
+    return "CH";
+  }
   switch (st_) {
+    // RFC 5746 3.5: a renegotiation's ServerHello carries both Finished messages' verify_data; the
+    // explorer's carries the first handshake's empty renegotiation_info, which fails the check.
+    case St::c_reneg_wait_server_hello:
+      if (i != In::server_hello) break;
+      return fatal("handshake_failure");
     case St::c_wait_server_hello:
       if (i != In::server_hello) break;
       st_ = sc_.resume ? St::c_abbr_wait_ccs : St::c_wait_certificate;
@@ -122,8 +134,9 @@ std::string Reference::client(In i) {
 }
 
 std::string Reference::server(In i) {
-  // RFC 5746 / 7.2.2: after the handshake a ClientHello is refused with a warning no_renegotiation.
-  if (st_ == St::connected && i == In::client_hello) return "warning:no_renegotiation";
+  // RFC 5746 3.7: after the handshake a ClientHello starts a renegotiation and must carry the client's
+  // verify_data; the explorer's carries the first handshake's empty renegotiation_info.
+  if (st_ == St::connected && i == In::client_hello) return fatal("handshake_failure");
   switch (st_) {
     case St::s_wait_client_hello:
       if (i != In::client_hello) break;

@@ -1,4 +1,4 @@
-// A reference Mealy machine of RFC 5246 (+ RFC 5746's refusal of renegotiation, and the NextProtocol of
+// A reference Mealy machine of RFC 5246 (+ RFC 5746's binding of renegotiations, and the NextProtocol of
 // draft-agl-tls-nextprotoneg-04) handshakes, written from the RFCs and independently of
 // statemachine/table.cpp: the explorer compares the real Engine with it.
 //
@@ -81,6 +81,7 @@ class Reference {
     s_abbr_wait_ccs,
     s_abbr_wait_finished,
     connected,
+    c_reneg_wait_server_hello,  // a HelloRequest answered with a new ClientHello
     over,
   };
   std::string fatal(std::string_view alert);

@@ -29,9 +29,8 @@ void add(std::vector<codec::Extension>& exts, codec::ExtensionType t, codec::Byt
 std::optional<SessionState> resumable(const Conn& c) {
   const Config& cfg = *c.cfg;
   if (!cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
-  const std::string fingerprint = verify_fingerprint(cfg);
   for (SessionState& s : cfg.session_cache->select(c.partial_key())) {
-    if (s.verify_fingerprint != fingerprint) continue;
+    if (s.verify_fingerprint != cfg.verify_fingerprint) continue;
     if (std::find(cfg.versions.begin(), cfg.versions.end(), s.version) == cfg.versions.end()) continue;
     if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s.cipher_suite; }))
       continue;
@@ -73,7 +72,8 @@ Step client_send_hello(Conn& c) {
   ch.client_version = uint16_t(max);
   ch.random = hs.client_random;
   hs.client_version = ch.client_version;
-  hs.session = resumable(c);
+  // A renegotiation is a full handshake.
+  if (!c.established) hs.session = resumable(c);
   if (hs.session) ch.session_id = hs.session->id;
 
   bool any_ecc = false, any_dss = false, any_srp = false;
@@ -139,10 +139,15 @@ Step client_send_hello(Conn& c) {
   //# The client MUST include either an empty "renegotiation_info"
   //# extension, or the TLS_EMPTY_RENEGOTIATION_INFO_SCSV signaling
   //# cipher suite value in the ClientHello.
-  {
+  //= https://www.rfc-editor.org/rfc/rfc5746#section-3.5
+  //# The client MUST include the "renegotiation_info" extension in the
+  //# ClientHello, containing the saved client_verify_data.  The SCSV MUST
+  //# NOT be included.
+  // An insecure renegotiation (the server lacked RFC 5746; secure_renegotiate false) carries neither.
+  if (!c.established || c.secure_renegotiation) {
     codec::Bytes b;
     codec::Writer w(b);
-    codec::encode_renegotiation_info(codec::RenegotiationInfo{}, w);
+    codec::encode_renegotiation_info(codec::RenegotiationInfo{c.renegotiation_info(false)}, w);
     add(ch.extensions, codec::ExtensionType::renegotiation_info, std::move(b));
   }
 
@@ -152,7 +157,8 @@ Step client_send_hello(Conn& c) {
   //= https://www.rfc-editor.org/rfc/rfc5246#appendix-E.1
   //# TLS clients that wish to negotiate with older servers MAY send any
   //# value {03,XX} as the record layer version number.
-  c.rl.set_write_version(uint16_t(std::min(cfg.versions.back(), Version::tlsv1)));
+  // (A renegotiation keeps the negotiated version.)
+  if (!c.established) c.rl.set_write_version(uint16_t(std::min(cfg.versions.back(), Version::tlsv1)));
   c.queue_handshake(codec::HandshakeType::client_hello, body);
   c.flush_handshake();
   return {};

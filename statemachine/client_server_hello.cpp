@@ -1,6 +1,7 @@
 // Client: the ServerHello (RFC 5246 7.4.1.3): version, suite, extensions, and whether the session resumes.
 #include <algorithm>
 
+#include "crypto_glue/hash.hpp"
 #include "statemachine/connection.hpp"
 
 namespace essl {
@@ -95,7 +96,15 @@ Step check_extensions(Conn& c, const codec::ServerHello& sh) {
         //# The client MUST then verify that the length of the
         //# "renegotiated_connection" field is zero, and if it is not, MUST
         //# abort the handshake (by sending a fatal handshake_failure alert).
-        if (!ri->renegotiated_connection.empty())
+        //= https://www.rfc-editor.org/rfc/rfc5746#section-3.5
+        //# The client MUST then verify that the first half of the
+        //# "renegotiated_connection" field is equal to the saved
+        //# client_verify_data value, and the second half is equal to the
+        //# saved server_verify_data value.  If they are not, the client MUST
+        //# abort the handshake.
+        if (c.established && !c.secure_renegotiation)
+          return refuse(AlertDescription::handshake_failure, "renegotiation_info in an insecure renegotiation");
+        if (!crypto::equal_ct(ri->renegotiated_connection, c.renegotiation_info(true)))
           return refuse(AlertDescription::handshake_failure, "renegotiation_info mismatch");
         hs.peer_secure_reneg = true;
         break;
@@ -108,6 +117,11 @@ Step check_extensions(Conn& c, const codec::ServerHello& sh) {
         return refuse(AlertDescription::unsupported_extension, "unrequested extension");
     }
   }
+  //= https://www.rfc-editor.org/rfc/rfc5746#section-3.5
+  //# If the extension is not present, the server does not support
+  //# secure renegotiation; set secure_renegotiation flag to FALSE.
+  if (c.established && c.secure_renegotiation && !hs.peer_secure_reneg)
+    return refuse(AlertDescription::handshake_failure, "no renegotiation_info in a secure renegotiation");
   if (c.cfg->options.secure_renegotiate && !hs.peer_secure_reneg)
     return refuse(AlertDescription::no_renegotiation, "peer lacks RFC 5746");
   // The spec: when the server does not answer Next Protocol Negotiation (and ALPN did not settle the
@@ -133,6 +147,8 @@ Step client_on_server_hello(Conn& c, const In& in) {
   if (sh->server_version > hs.client_version ||
       std::find(cfg.versions.begin(), cfg.versions.end(), v) == cfg.versions.end())
     return refuse(AlertDescription::protocol_version, "server chose a version not offered");
+  // A renegotiation keeps the version the connection has.
+  if (c.established && v != c.version) return refuse(AlertDescription::protocol_version, "version changed");
   c.version = v;
 
   //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.3

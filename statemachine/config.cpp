@@ -208,6 +208,40 @@ Result<void, Error> check_kex_options(const Options& o) {
   return {};
 }
 
+namespace {
+
+std::string make_verify_fingerprint(const Config& cfg) {
+  const Options& o = cfg.options;
+  std::string f = o.verify == Verify::verify_peer ? "verify_peer" : "verify_none";
+  f += ";depth=" + std::to_string(o.depth);
+  f += o.fail_if_no_peer_cert ? ";fail_if_no_peer_cert" : "";
+  // User funs are told apart by their type: a session made under one fun is not resumed under another.
+  if (o.verify_fun) f += std::string(";verify_fun=") + o.verify_fun->fun.target_type().name();
+  if (o.partial_chain) f += std::string(";partial_chain=") + o.partial_chain.target_type().name();
+  f += ";crl_check=" + std::to_string(int(o.crl_check));
+  if (o.server_name_indication.index() != 0) {
+    const auto* name = std::get_if<std::string>(&o.server_name_indication);
+    f += ";sni=" + (name ? *name : std::string("disable"));
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  auto add_hash = [&](const char* name, const codec::Bytes& data) {
+    f += name;
+    for (uint8_t b : crypto::hash(Hash::sha256, data)) {
+      f += hex[b >> 4];
+      f += hex[b & 15];
+    }
+  };
+  codec::Bytes all;
+  for (const codec::Bytes& t : cfg.trusted_der) all.insert(all.end(), t.begin(), t.end());
+  add_hash(";trusted=", all);
+  // The identity we authenticated with: a session made under another certificate is not resumed (the
+  // peer would see, or have verified, a certificate we no longer present).
+  if (!cfg.chain.empty()) add_hash(";own=", cfg.chain.front().der());
+  return f;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Options& options,
                                                           std::shared_ptr<SessionStore> cache) {
   auto c = std::make_shared<Config>();
@@ -226,6 +260,7 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
   if (auto r = load_trust(*c, options); !r) return fail(r.error());
   if (role == Role::server)
     if (auto r = load_dh(*c, options); !r) return fail(r.error());
+  c->verify_fingerprint = make_verify_fingerprint(*c);
   c->session_cache = cache ? std::move(cache) : SessionStore::memory(role);
   c->rng = &crypto::system_rng();
   if (auto r = check_hello_options(options); !r) return fail(r.error());

@@ -43,6 +43,13 @@ struct Config {
   std::shared_ptr<SessionStore> session_cache;  // this role's sessions (reuse_sessions)
   crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one
   std::shared_ptr<SniConfigs> sni;          // server with sni_hosts or sni_fun: the per-host configurations
+  // The verification settings (verify, depth, funs by type, CRL check, SNI, trusted CAs) sessions are
+  // made under: a session is resumed only under the same settings.
+  std::string verify_fingerprint;
+  // Renegotiation: the write sequence number at which a new handshake is started (the reference's 2^28),
+  // and the clock for the rate limit (steady clock unless a test sets one).
+  uint64_t renegotiate_at = uint64_t(1) << 28;
+  int64_t (*now_ms)() = nullptr;
 
   // Loads files and checks every option, naming the first bad one in an options error.
   static Result<std::shared_ptr<const Config>, Error> make(Role role, const Options& options,

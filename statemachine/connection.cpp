@@ -48,6 +48,7 @@ void Conn::send_finished() {
   queue_next_protocol(*this);
   codec::Finished f{crypto::finished_verify_data(*version, crypto::prf_hash(*version, suite->spec), master,
                                                  role == Role::client, hs->transcript)};
+  hs->own_verify_data = f.verify_data;
   codec::Bytes body;
   codec::Writer w(body);
   codec::encode_finished(f, w);
@@ -110,9 +111,20 @@ void Conn::forget_session() {
   session_cached = false;
 }
 
+codec::Bytes Conn::renegotiation_info(bool server_hello) const {
+  if (!established) return {};
+  codec::Bytes v = client_verify_data;
+  if (server_hello) v.insert(v.end(), server_verify_data.begin(), server_verify_data.end());
+  return v;
+}
+
 void Conn::complete_handshake(FinishedVerified) {
   client_random = hs->client_random;
   server_random = hs->server_random;
+  established = true;
+  secure_renegotiation = hs->peer_secure_reneg;
+  client_verify_data = role == Role::client ? hs->own_verify_data : hs->peer_verify_data;
+  server_verify_data = role == Role::client ? hs->peer_verify_data : hs->own_verify_data;
   if (cfg->session_cache && cfg->options.reuse_sessions && !session_id.empty() && !resumed) {
     SessionState s;
     s.id = session_id;
@@ -121,7 +133,7 @@ void Conn::complete_handshake(FinishedVerified) {
     s.master_secret = master;
     s.peer_certificates = peer_certs_der;
     s.sni = sni.value_or("");
-    s.verify_fingerprint = verify_fingerprint(*cfg);
+    s.verify_fingerprint = cfg->verify_fingerprint;
     cfg->session_cache->update(session_key(), std::move(s));
     session_cached = true;
   }
@@ -329,34 +341,5 @@ Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders) {
   return {};
 }
 
-std::string verify_fingerprint(const Config& cfg) {
-  const Options& o = cfg.options;
-  std::string f = o.verify == Verify::verify_peer ? "verify_peer" : "verify_none";
-  f += ";depth=" + std::to_string(o.depth);
-  f += o.fail_if_no_peer_cert ? ";fail_if_no_peer_cert" : "";
-  // User funs are told apart by their type: a session made under one fun is not resumed under another.
-  if (o.verify_fun) f += std::string(";verify_fun=") + o.verify_fun->fun.target_type().name();
-  if (o.partial_chain) f += std::string(";partial_chain=") + o.partial_chain.target_type().name();
-  f += ";crl_check=" + std::to_string(int(o.crl_check));
-  if (o.server_name_indication.index() != 0) {
-    const auto* name = std::get_if<std::string>(&o.server_name_indication);
-    f += ";sni=" + (name ? *name : std::string("disable"));
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  auto add_hash = [&](const char* name, const codec::Bytes& data) {
-    f += name;
-    for (uint8_t b : crypto::hash(Hash::sha256, data)) {
-      f += hex[b >> 4];
-      f += hex[b & 15];
-    }
-  };
-  codec::Bytes all;
-  for (const codec::Bytes& t : cfg.trusted_der) all.insert(all.end(), t.begin(), t.end());
-  add_hash(";trusted=", all);
-  // The identity we authenticated with: a session made under another certificate is not resumed (the
-  // peer would see, or have verified, a certificate we no longer present).
-  if (!cfg.chain.empty()) add_hash(";own=", cfg.chain.front().der());
-  return f;
-}
 
 }  // namespace essl

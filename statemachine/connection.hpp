@@ -62,7 +62,8 @@ struct HandshakeState {
   std::vector<uint16_t> peer_sig_algs;
   bool peer_sig_algs_sent = false;
   bool peer_point_formats_sent = false;
-  bool peer_secure_reneg = false;  // RFC 5746 signalled
+  bool peer_secure_reneg = false;  // RFC 5746 signalled (initial) or verified (renegotiation)
+  codec::Bytes own_verify_data, peer_verify_data;  // this handshake's Finished contents
 
   // SNI, ALPN (RFC 6066, RFC 7301) and NPN (draft-agl-tls-nextprotoneg-04).
   bool offered_alpn = false;              // client
@@ -94,7 +95,7 @@ struct Conn {
   PeerId peer;
   Role role;
   table::State state;
-  uint8_t flags = 0;  // table::Flag
+  table::Flags flags = 0;
   RecordLayer rl;
   std::unique_ptr<HandshakeState> hs;
 
@@ -110,10 +111,19 @@ struct Conn {
   std::vector<codec::Bytes> peer_certs_der;
   codec::Random client_random{}, server_random{};
 
+  // Renegotiation (RFC 5746): whether a handshake has completed, whether it was secure (both ends
+  // signalled RFC 5746), and its Finished contents, which the next handshake's renegotiation_info binds.
+  bool established = false;
+  bool secure_renegotiation = false;
+  codec::Bytes client_verify_data, server_verify_data;
+  // renegotiation_info's contents in this handshake's ClientHello (client_verify_data) or ServerHello
+  // (both): empty in the first handshake.
+  codec::Bytes renegotiation_info(bool server_hello) const;
+
   crypto::Rng& rng() const { return cfg->rng ? *cfg->rng : crypto::system_rng(); }
   bool tls12() const { return version && *version >= Version::tlsv1_2; }
   bool has(table::Flag f) const { return flags & f; }
-  void set(table::Flag f) { flags = uint8_t(flags | f); }
+  void set(table::Flag f) { flags = table::Flags(flags | f); }
 
   // Appends a handshake message to the transcript and to the flight being built.
   void queue_handshake(codec::HandshakeType t, codec::ByteView body);
@@ -179,7 +189,5 @@ std::optional<codec::Bytes> lookup_psk(const Config& cfg, const std::optional<st
 codec::Bytes psk_premaster(codec::ByteView other_secret, codec::ByteView psk);
 // Parses and (with verify_peer) validates a peer chain.
 Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders);
-// The verification settings and own certificate a session is made under.
-std::string verify_fingerprint(const Config& cfg);
 
 }  // namespace essl

@@ -1,6 +1,8 @@
 // The engine: records in, table lookup, handler, next state; alerts and the sticky error.
 #include "statemachine/engine.hpp"
 
+#include <chrono>
+
 #include "codecs/handshake.hpp"
 #include "codecs/record.hpp"
 #include "statemachine/connection.hpp"
@@ -15,9 +17,19 @@ namespace {
 
 // Consecutive warning alerts tolerated before the peer is judged to be flooding us.
 constexpr int max_warning_alerts = 10;
+//= https://www.rfc-editor.org/rfc/rfc5746#section-4.4
+//# servers SHOULD follow the guidelines in Section 4.4 to limit the
+// The rate limit on client-initiated renegotiation: after one, the next is refused (warning
+// no_renegotiation) for this long (the reference's 12 s).
+constexpr int64_t reneg_interval_ms = 12000;
 // Consecutive empty application-data records tolerated (they carry nothing but cost a decryption each;
 // TLS 1.0 CBC senders use one per record against BEAST, so a few in a row are normal).
 constexpr int max_empty_records = 32;
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::optional<Msg> msg_for(codec::HandshakeType t) {
   using HT = codec::HandshakeType;
@@ -51,6 +63,12 @@ struct Engine::Impl {
   bool close_sent = false;
   int warnings = 0;
   int empty_records = 0;
+  // Renegotiation.
+  bool hello_request_sent = false;  // server: a renegotiation we asked for is still to come
+  std::optional<int64_t> last_client_reneg_ms;  // server: when the last client-initiated one began
+  uint32_t handshakes = 0;          // completed handshakes (the first and every renegotiation)
+  uint32_t reneg_rejected = 0;      // renegotiations we asked for that the peer refused
+  uint64_t auto_retry_seq = 0;      // no automatic renegotiation before this write sequence number
 
   void fatal(AlertDescription d, std::string why = {}) {
     if (error) return;
@@ -138,12 +156,37 @@ struct Engine::Impl {
     }
   }
 
+  int64_t now_ms() const { return c.cfg->now_ms ? c.cfg->now_ms() : steady_ms(); }
+
+  // Server in `connection`: whether a ClientHello may start a renegotiation now (table::f_reneg_allowed).
+  bool renegotiation_allowed() const {
+    if (hello_request_sent) return true;
+    if (!c.cfg->options.client_renegotiation) return false;
+    return !last_client_reneg_ms || now_ms() - *last_client_reneg_ms >= reneg_interval_ms;
+  }
+
   void dispatch(Msg m, codec::ByteView body, codec::ByteView raw) {
+    if (c.role == Role::server && c.state == table::State::connection)
+      c.flags = renegotiation_allowed() ? table::Flags(c.flags | table::f_reneg_allowed)
+                                        : table::Flags(c.flags & ~table::f_reneg_allowed);
     const table::Row* row = table::find(c.role, c.state, m, c.flags);
     if (!row) {
       return fatal(AlertDescription::unexpected_message,
                    std::string(table::msg_name(m)) + " in " + std::string(table::state_id(c.state)));
     }
+    // A row that leaves `connection` starts a renegotiation: a new handshake state, and flags from scratch.
+    const table::Flags before = c.flags;
+    const bool new_handshake = row->state == table::State::connection && row->next != table::State::connection;
+    if (new_handshake) {
+      c.hs = std::make_unique<HandshakeState>();
+      c.flags = table::f_renegotiating;
+      c.resumed = false;
+      if (c.role == Role::server) {
+        if (!hello_request_sent) last_client_reneg_ms = now_ms();
+        hello_request_sent = false;
+      }
+    }
+    const table::Flags base = c.flags;
     In in{body, 0};
     //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.1
     //# This message MUST NOT be included in the message hashes that are
@@ -155,6 +198,12 @@ struct Engine::Impl {
     }
     Step s = run(row->handler, in);
     if (!s) return fatal(s.error().alert, s.error().why);
+    c.flags = table::entering(row->state, row->next, before, table::Flags(c.flags & ~base));
+    if (row->next == table::State::connection && row->state != table::State::connection &&
+        row->handler != Handler::renegotiation_refused) {
+      ++handshakes;
+      auto_retry_seq = 0;
+    }
     c.state = row->next;
   }
 
@@ -187,6 +236,24 @@ struct Engine::Impl {
       case Handler::s_next_protocol: return server_on_next_protocol(c, in);
       case Handler::s_finished: return on_finished(c, in, false);
       case Handler::s_abbr_finished: return on_finished(c, in, true);
+      case Handler::c_renegotiate: return client_send_hello(c);
+      case Handler::s_hello_request: {
+        //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.1
+        //# struct { } HelloRequest;
+        const uint8_t hello_request[codec::handshake_header_size] = {uint8_t(codec::HandshakeType::hello_request)};
+        c.rl.write(ContentType::handshake, hello_request, c.rng());
+        hello_request_sent = true;
+        return {};
+      }
+      case Handler::renegotiation_refused:
+        if (c.role == Role::client) {
+          c.hs.reset();  // what the abandoned ClientHello started
+          ++reneg_rejected;
+        } else if (hello_request_sent) {
+          hello_request_sent = false;
+          ++reneg_rejected;
+        }
+        return {};
     }
     return refuse(AlertDescription::internal_error, "no handler");
   }
@@ -219,8 +286,11 @@ struct Engine::Impl {
       return;
     }
     // Other warnings (no_renegotiation, user_canceled, unknown ones) are noted and passed over, but not
-    // without bound.
-    if (++warnings > max_warning_alerts) fatal(AlertDescription::decode_error, "too many warning alerts");
+    // without bound. A no_renegotiation that answers our request ends that renegotiation (a table row).
+    if (++warnings > max_warning_alerts) return fatal(AlertDescription::decode_error, "too many warning alerts");
+    if (a->description == AlertDescription::no_renegotiation &&
+        table::find(c.role, c.state, Msg::no_renegotiation, c.flags))
+      dispatch(Msg::no_renegotiation, {}, {});
   }
 };
 
@@ -276,9 +346,38 @@ Result<void, Error> Engine::send(codec::ByteView data) {
   Impl& d = *impl_;
   if (d.error) return fail(*d.error);
   if (d.close_sent) return fail(Error::closed());
-  if (d.c.state != table::State::connection) return fail(Error::other("handshake_not_complete"));
+  // During a renegotiation data goes on under the current write keys (our ChangeCipherSpec and Finished
+  // leave in one flight, so nothing is written between them).
+  if (!d.c.established) return fail(Error::other("handshake_not_complete"));
   if (data.empty()) return {};
+  //= https://www.rfc-editor.org/rfc/rfc5246#section-6.1
+  //# Sequence numbers are of type uint64 and may not exceed 2^64-1.
+  // Long before that, at the reference's 2^28 records, a new handshake brings new keys. If the peer
+  // refuses, the next attempt comes after as many records again.
+  const uint64_t seq = d.c.rl.write_seq();
+  if (d.c.state == table::State::connection && !d.hello_request_sent && seq >= d.c.cfg->renegotiate_at &&
+      seq >= d.auto_retry_seq) {
+    d.auto_retry_seq = seq + d.c.cfg->renegotiate_at;
+    d.dispatch(Msg::renegotiate, {}, {});
+    if (d.error) return fail(*d.error);
+    d.c.flush_handshake();
+  }
   d.c.rl.write(ContentType::application_data, data, d.c.rng());
+  return {};
+}
+
+Result<void, Error> Engine::renegotiate() {
+  Impl& d = *impl_;
+  if (d.error) return fail(*d.error);
+  if (d.close_sent) return fail(Error::closed());
+  if (!d.c.established) return fail(Error::other("handshake_not_complete"));
+  // Only `connection` has a row for it: one renegotiation at a time.
+  if (d.c.state != table::State::connection || d.hello_request_sent ||
+      !table::find(d.c.role, d.c.state, Msg::renegotiate, d.c.flags))
+    return fail(Error::other("already_renegotiating"));
+  d.dispatch(Msg::renegotiate, {}, {});
+  if (d.error) return fail(*d.error);
+  if (d.c.hs) d.c.flush_handshake();
   return {};
 }
 
@@ -290,7 +389,13 @@ void Engine::close() {
   d.close_sent = true;
 }
 
-bool Engine::handshake_done() const { return impl_->c.state == table::State::connection; }
+bool Engine::handshake_done() const { return impl_->c.established; }
+bool Engine::renegotiating() const {
+  const Impl& d = *impl_;
+  return d.c.established && (d.c.state != table::State::connection || d.hello_request_sent);
+}
+uint32_t Engine::handshakes_completed() const { return impl_->handshakes; }
+uint32_t Engine::renegotiations_rejected() const { return impl_->reneg_rejected; }
 bool Engine::peer_closed() const { return impl_->peer_closed; }
 const std::optional<Error>& Engine::error() const { return impl_->error; }
 std::string_view Engine::state_name() const { return impl_->state_name(); }

@@ -59,7 +59,15 @@ class Engine {
   // Queues close_notify; later send() fails with `closed`.
   void close();
 
-  bool handshake_done() const;  // both Finished verified: the connection state
+  // Starts a renegotiation (client: a new ClientHello; server: HelloRequest). Data keeps flowing while it
+  // runs; handshakes_completed() grows when it ends, renegotiations_rejected() when the peer refuses.
+  // An error if the first handshake is not done or a renegotiation is already under way.
+  Result<void, Error> renegotiate();
+
+  bool handshake_done() const;  // the first handshake completed (both Finished verified)
+  bool renegotiating() const;   // a renegotiation is under way (or a HelloRequest awaits its answer)
+  uint32_t handshakes_completed() const;
+  uint32_t renegotiations_rejected() const;
   bool peer_closed() const;     // close_notify received
   const std::optional<Error>& error() const;
   std::string_view state_name() const;  // hello, certify, cipher, abbreviated, connection, ...

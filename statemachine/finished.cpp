@@ -51,6 +51,7 @@ Result<FinishedVerified, Fail> verify_finished(Conn& c, const In& in) {
   //# correct.
   if (!crypto::equal_ct(m->verify_data, c.expected_finished(in.transcript_before)))
     return fail(Fail{AlertDescription::decrypt_error, "bad finished"});
+  c.hs->peer_verify_data = m->verify_data;
   return FinishedVerified{};
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codecs/certificate.hpp"
+#include "crypto_glue/hash.hpp"
 #include "statemachine/connection.hpp"
 #include "statemachine/hello_options.hpp"
 
@@ -80,7 +81,14 @@ Step read_extensions(Conn& c, const codec::ClientHello& ch) {
         //# The server MUST then verify that the length of the
         //# "renegotiated_connection" field is zero, and if it is not, MUST
         //# abort the handshake.
-        if (!ri->renegotiated_connection.empty())
+        //= https://www.rfc-editor.org/rfc/rfc5746#section-3.7
+        //# The server MUST verify that the value of the
+        //# "renegotiated_connection" field is equal to the saved
+        //# client_verify_data value; if it is not, the server MUST abort the
+        //# handshake.
+        if (c.established && !c.secure_renegotiation)
+          return refuse(AlertDescription::handshake_failure, "renegotiation_info in an insecure renegotiation");
+        if (!crypto::equal_ct(ri->renegotiated_connection, c.renegotiation_info(false)))
           return refuse(AlertDescription::handshake_failure, "renegotiation_info mismatch");
         hs.peer_secure_reneg = true;
         break;
@@ -89,9 +97,24 @@ Step read_extensions(Conn& c, const codec::ClientHello& ch) {
         break;  // RFC 5246 7.4.1.4: extensions the server does not understand are ignored
     }
   }
-  if (contains(ch.cipher_suites, codec::scsv_empty_renegotiation_info)) hs.peer_secure_reneg = true;
-  if (c.cfg->options.secure_renegotiate && !hs.peer_secure_reneg)
-    return refuse(AlertDescription::no_renegotiation, "peer lacks RFC 5746");
+  const bool scsv = contains(ch.cipher_suites, codec::scsv_empty_renegotiation_info);
+  if (!c.established) {
+    if (scsv) hs.peer_secure_reneg = true;
+    if (c.cfg->options.secure_renegotiate && !hs.peer_secure_reneg)
+      return refuse(AlertDescription::no_renegotiation, "peer lacks RFC 5746");
+  } else if (c.secure_renegotiation) {
+    //= https://www.rfc-editor.org/rfc/rfc5746#section-3.7
+    //# When a ClientHello is received, the server MUST verify that it
+    //# does not contain the TLS_EMPTY_RENEGOTIATION_INFO_SCSV SCSV.  If
+    //# the SCSV is present, the server MUST abort the handshake.
+    if (scsv) return refuse(AlertDescription::handshake_failure, "SCSV in a renegotiation");
+    //# The server MUST verify that the "renegotiation_info" extension is
+    //# present; if it is not, the server MUST abort the handshake.
+    if (!hs.peer_secure_reneg) return refuse(AlertDescription::handshake_failure, "no renegotiation_info");
+  } else if (c.cfg->options.secure_renegotiate) {
+    // An insecure renegotiation, which secure_renegotiate refuses.
+    return refuse(AlertDescription::no_renegotiation, "insecure renegotiation");
+  }
   //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.4.1
   //# If the client does not send the signature_algorithms extension, the
   //# server MUST do the following: [...] behave as if client had sent the
@@ -171,7 +194,7 @@ std::optional<SessionState> resumable(Conn& c, const codec::ClientHello& ch, Ver
   if (ch.session_id.empty() || !cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
   auto s = cfg.session_cache->lookup(SessionKey{c.partial_key(), ch.session_id});
   if (!s || s->version != v || !contains(ch.cipher_suites, s->cipher_suite)) return std::nullopt;
-  if (s->verify_fingerprint != verify_fingerprint(cfg)) return std::nullopt;
+  if (s->verify_fingerprint != cfg.verify_fingerprint) return std::nullopt;
   //= https://www.rfc-editor.org/rfc/rfc6066#section-3
   //# A server that implements this extension MUST NOT accept the request to
   //# resume the session if the server_name extension contains a different
@@ -225,10 +248,14 @@ void send_server_hello(Conn& c) {
   //# If the secure_renegotiation flag is set to TRUE, the server MUST
   //# include an empty "renegotiation_info" extension in the ServerHello
   //# message.
+  //= https://www.rfc-editor.org/rfc/rfc5746#section-3.7
+  //# The server MUST include a "renegotiation_info" extension
+  //# containing the saved client_verify_data and server_verify_data in
+  //# the ServerHello.
   if (hs.peer_secure_reneg) {
     codec::Bytes b;
     codec::Writer w(b);
-    codec::encode_renegotiation_info(codec::RenegotiationInfo{}, w);
+    codec::encode_renegotiation_info(codec::RenegotiationInfo{c.renegotiation_info(true)}, w);
     add(ExtensionType::renegotiation_info, std::move(b));
   }
   sh.extensions_present = !sh.extensions.empty();
@@ -308,6 +335,8 @@ Step server_on_client_hello(Conn& c, const In& in) {
       break;
     }
   if (!v) return refuse(AlertDescription::protocol_version, "no common version");
+  // A renegotiation keeps the version the connection has.
+  if (c.established && v != c.version) return refuse(AlertDescription::protocol_version, "version changed");
   //= https://www.rfc-editor.org/rfc/rfc7507#section-3
   //# If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the
   //# highest protocol version supported by the server is higher than the

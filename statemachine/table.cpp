@@ -22,6 +22,9 @@ constexpr GuardDef guard_table[] = {
     {Guard::full_no_cert_no_ske, "full_no_cert_no_ske", f_kex_no_cert, f_resuming | f_kex_sends_ske},
     {Guard::kex_ske_optional, "kex_ske_optional", f_kex_no_client_auth, f_kex_sends_ske},
     {Guard::kex_no_ske_cert_auth, "kex_no_ske_cert_auth", 0, f_kex_sends_ske | f_kex_no_client_auth},
+    {Guard::renegotiating, "renegotiating", f_renegotiating, 0},
+    {Guard::reneg_allowed, "reneg_allowed", f_reneg_allowed, 0},
+    {Guard::reneg_refused, "reneg_refused", 0, f_reneg_allowed},
 };
 
 constexpr Role C = Role::client;
@@ -93,8 +96,21 @@ constexpr Row row_table[] = {
     {C, c_wait_ccs, M::hello_request, G::always, H::ignore, c_wait_ccs},
     {C, c_wait_finished, M::hello_request, G::always, H::ignore, c_wait_finished},
     {C, c_abbr_wait_finished, M::hello_request, G::always, H::ignore, c_abbr_wait_finished},
-    // Renegotiation is refused for now; it becomes rows from `connection` back into the hello states.
-    {C, connection, M::hello_request, G::always, H::refuse_renegotiation, connection},
+    //= https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.1
+    //# HelloRequest is a simple notification that the client should begin
+    //# the negotiation process anew.
+    {C, connection, M::hello_request, G::always, H::c_renegotiate, c_wait_server_hello},
+    {C, connection, M::renegotiate, G::always, H::c_renegotiate, c_wait_server_hello},
+    // The server refused with a warning no_renegotiation: the connection goes on under its current keys.
+    {C, c_wait_server_hello, M::no_renegotiation, G::renegotiating, H::renegotiation_refused, connection},
+    // During a renegotiation the peer's application data keeps coming under the current keys, until its
+    // ChangeCipherSpec.
+    {C, c_wait_server_hello, M::application_data, G::renegotiating, H::deliver_app_data, c_wait_server_hello},
+    {C, c_wait_certificate, M::application_data, G::renegotiating, H::deliver_app_data, c_wait_certificate},
+    {C, c_wait_key_exchange, M::application_data, G::renegotiating, H::deliver_app_data, c_wait_key_exchange},
+    {C, c_wait_cert_request, M::application_data, G::renegotiating, H::deliver_app_data, c_wait_cert_request},
+    {C, c_wait_hello_done, M::application_data, G::renegotiating, H::deliver_app_data, c_wait_hello_done},
+    {C, c_wait_ccs, M::application_data, G::renegotiating, H::deliver_app_data, c_wait_ccs},
 
     // ---- server, full and abbreviated
     {S, s_wait_client_hello, M::client_hello, G::always, H::s_client_hello, s_wait_client_cert},
@@ -117,7 +133,18 @@ constexpr Row row_table[] = {
     {S, s_abbr_wait_finished, M::finished, G::no_npn, H::s_abbr_finished, connection},
     {S, s_abbr_wait_finished, M::finished, G::npn_received, H::s_abbr_finished, connection},
     {S, connection, M::application_data, G::always, H::deliver_app_data, connection},
-    {S, connection, M::client_hello, G::always, H::refuse_renegotiation, connection},
+    //= https://www.rfc-editor.org/rfc/rfc5246#section-7.2.2
+    //# no_renegotiation
+    //#    Sent by the client in response to a hello request or by the
+    //#    server in response to a client hello after initial handshaking.
+    {S, connection, M::client_hello, G::reneg_allowed, H::s_client_hello, s_wait_client_cert},
+    {S, connection, M::client_hello, G::reneg_refused, H::refuse_renegotiation, connection},
+    {S, connection, M::renegotiate, G::always, H::s_hello_request, connection},
+    {S, connection, M::no_renegotiation, G::always, H::renegotiation_refused, connection},
+    {S, s_wait_client_cert, M::application_data, G::renegotiating, H::deliver_app_data, s_wait_client_cert},
+    {S, s_wait_key_exchange, M::application_data, G::renegotiating, H::deliver_app_data, s_wait_key_exchange},
+    {S, s_wait_cert_verify, M::application_data, G::renegotiating, H::deliver_app_data, s_wait_cert_verify},
+    {S, s_wait_ccs, M::application_data, G::renegotiating, H::deliver_app_data, s_wait_ccs},
 };
 
 }  // namespace
@@ -125,14 +152,20 @@ constexpr Row row_table[] = {
 const std::span<const GuardDef> guard_defs() { return guard_table; }
 const std::span<const Row> rows() { return row_table; }
 
-bool holds(Guard g, uint8_t flags) {
+bool holds(Guard g, Flags flags) {
   const GuardDef& d = guard_table[size_t(g)];
   return (flags & d.require) == d.require && (flags & d.forbid) == 0;
 }
 
 std::string_view guard_name(Guard g) { return guard_table[size_t(g)].name; }
 
-const Row* find(Role role, State state, Msg msg, uint8_t flags) {
+Flags entering(State from, State to, Flags before, Flags handler_set) {
+  if (from == State::connection && to != State::connection) return Flags(f_renegotiating | handler_set);
+  const Flags f = Flags(before | handler_set);
+  return to == State::connection ? Flags(f & ~f_renegotiating) : f;
+}
+
+const Row* find(Role role, State state, Msg msg, Flags flags) {
   for (const Row& r : row_table)
     if (r.role == role && r.state == state && r.msg == msg && holds(r.guard, flags)) return &r;
   return nullptr;
@@ -153,6 +186,8 @@ std::string_view msg_name(Msg m) {
     case Msg::finished: return "finished";
     case Msg::change_cipher_spec: return "change_cipher_spec";
     case Msg::application_data: return "application_data";
+    case Msg::renegotiate: return "renegotiate";
+    case Msg::no_renegotiation: return "no_renegotiation";
   }
   return "unknown";
 }
@@ -224,6 +259,9 @@ std::string_view handler_name(Handler h) {
     case H::s_next_protocol: return "s_next_protocol";
     case H::s_finished: return "s_finished";
     case H::s_abbr_finished: return "s_abbr_finished";
+    case H::c_renegotiate: return "c_renegotiate";
+    case H::s_hello_request: return "s_hello_request";
+    case H::renegotiation_refused: return "renegotiation_refused";
   }
   return "unknown";
 }
@@ -232,8 +270,10 @@ void dump(std::ostream& os) {
   os << "# guard\trequire\tforbid\n";
   static constexpr std::string_view flag_names[] = {"resuming", "kex_sends_ske", "cert_requested",
                                                     "peer_cert_nonempty", "npn", "npn_received",
-                                                    "kex_no_cert", "kex_no_client_auth"};
-  auto flags = [&](uint8_t f) {
+                                                    "kex_no_cert", "kex_no_client_auth",
+                                                    "renegotiating", "reneg_allowed"};
+  static_assert(std::size(flag_names) == flag_count);
+  auto flags = [&](Flags f) {
     bool any = false;
     for (size_t i = 0; i < std::size(flag_names); ++i)
       if (f & (1u << i)) {

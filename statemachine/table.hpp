@@ -6,7 +6,7 @@
 // not, client authentication or not) the fork is a guard over flags that the earlier messages set, read
 // when the next message arrives (the way s2n-tls keys its message sequences by handshake type).
 //
-// Guards are conjunctions over eight flags, themselves kept as data (guard_defs) so that a model or
+// Guards are conjunctions over flags, themselves kept as data (guard_defs) so that a model or
 // diagram generator can read the whole machine without reading C++ control flow. `dump` prints it.
 #pragma once
 #include <array>
@@ -36,8 +36,14 @@ enum class Msg : uint8_t {
   finished,
   change_cipher_spec,
   application_data,
+  // Not wire messages: the user's renegotiate() (a local event) and the peer's warning alert
+  // no_renegotiation, which ends a renegotiation we asked for.
+  renegotiate,
+  no_renegotiation,
 };
 std::string_view msg_name(Msg m);
+// A handshake message or record from the peer (the messages fuzzers and models frame as bytes).
+inline constexpr bool is_wire(Msg m) { return m <= Msg::application_data; }
 
 // Fine-grained states, named after what the state waits for. Each maps onto one of the reference's
 // phases (hello, certify, cipher, abbreviated, connection) for state_name().
@@ -67,8 +73,10 @@ std::string_view state_id(State s);  // the enumerator's name
 // The reference's phase name; `resuming` separates certify from abbreviated where a state serves both.
 std::string_view phase(State s, bool resuming);
 
-// Flags known before a message arrives; set by the handlers of earlier messages.
-enum Flag : uint8_t {
+// Flags known before a message arrives; set by the handlers of earlier messages, except the two
+// renegotiation flags, which the engine keeps (`entering` and `environment_flags`).
+using Flags = uint16_t;
+enum Flag : Flags {
   f_resuming = 1 << 0,            // abbreviated handshake (session id echoed / accepted)
   f_kex_sends_ske = 1 << 1,       // the negotiated key exchange has a ServerKeyExchange (DHE, ECDHE)
   f_cert_requested = 1 << 2,      // the server sent CertificateRequest
@@ -79,7 +87,18 @@ enum Flag : uint8_t {
   // Anonymous, PSK and SRP key exchanges: no CertificateRequest; without kex_sends_ske (PSK, RSA_PSK) the
   // ServerKeyExchange comes only when the server has an identity hint.
   f_kex_no_client_auth = 1 << 7,
+  // A renegotiation: set when a row leaves `connection` for a handshake state, cleared when `connection`
+  // is entered again. Application data keeps flowing until the peer's ChangeCipherSpec.
+  f_renegotiating = 1 << 8,
+  // Server in `connection`: a ClientHello may start a renegotiation (client_renegotiation, or a
+  // HelloRequest we sent, and the rate limit allows it). The engine sets it before each message.
+  f_reneg_allowed = 1 << 9,
 };
+inline constexpr Flags environment_flags = f_reneg_allowed;
+inline constexpr size_t flag_count = 10;
+// The flags after a row from `from` to `to` ran (`handler_set` being what its handler set): a row that
+// leaves `connection` starts a new handshake with only f_renegotiating; entering `connection` ends it.
+Flags entering(State from, State to, Flags before, Flags handler_set);
 
 enum class Guard : uint8_t {
   always,
@@ -101,15 +120,18 @@ enum class Guard : uint8_t {
   kex_ske_optional,     // RSA_PSK: a ServerKeyExchange carrying the hint may follow the Certificate
                         // (no_client_auth without kex_sends_ske)
   kex_no_ske_cert_auth,  // no ServerKeyExchange, and a key exchange that may authenticate the client
+  renegotiating,         // a renegotiation's handshake, before the peer's ChangeCipherSpec
+  reneg_allowed,         // server: a ClientHello in `connection` starts a renegotiation
+  reneg_refused,         // server: it does not (warning no_renegotiation)
 };
 struct GuardDef {
   Guard guard;
   std::string_view name;
-  uint8_t require;  // flags that must be set
-  uint8_t forbid;   // flags that must be clear
+  Flags require;  // flags that must be set
+  Flags forbid;   // flags that must be clear
 };
 const std::span<const GuardDef> guard_defs();
-bool holds(Guard g, uint8_t flags);
+bool holds(Guard g, Flags flags);
 std::string_view guard_name(Guard g);
 
 // What runs. The engine maps each to a function (statemachine/handlers.hpp).
@@ -134,6 +156,10 @@ enum class Handler : uint8_t {
   s_next_protocol,           // records the client's protocol
   s_finished,                // full: verify, then send CCS, Finished
   s_abbr_finished,           // resuming: verify and finish
+  // renegotiation
+  c_renegotiate,             // sends a new ClientHello (RFC 5746 renegotiation_info)
+  s_hello_request,           // sends HelloRequest (RFC 5246 7.4.1.1)
+  renegotiation_refused,     // the peer refused the renegotiation we asked for; the connection goes on
 };
 std::string_view handler_name(Handler h);
 
@@ -149,7 +175,7 @@ struct Row {
 const std::span<const Row> rows();
 
 // The first row for (role, state, msg) whose guard holds, or nullptr: unexpected_message.
-const Row* find(Role role, State state, Msg msg, uint8_t flags);
+const Row* find(Role role, State state, Msg msg, Flags flags);
 
 // Prints every row, one per line, tab-separated: role state msg guard handler next (and the guard
 // definitions first), for diagram and model generators.

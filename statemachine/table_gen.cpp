@@ -83,6 +83,18 @@ constexpr Corruption corruptions[] = {
        rs.push_back({Role::server, State::s_wait_finished, Msg::application_data, Guard::always,
                      Handler::deliver_app_data, State::s_wait_finished});
      }},
+    {"reneg_app_data_after_ccs",
+     "renegotiating client delivers application data between the server's ChangeCipherSpec and Finished",
+     [](Rows& rs) {
+       rs.push_back({Role::client, State::c_wait_finished, Msg::application_data, Guard::renegotiating,
+                     Handler::deliver_app_data, State::c_wait_finished});
+     }},
+    {"renegotiate_unestablished", "client starts a renegotiation on a HelloRequest before its first handshake ended",
+     [](Rows& rs) {
+       Row* r = find_row(rs, Role::client, State::c_wait_certificate, Msg::hello_request);
+       r->handler = Handler::c_renegotiate;
+       r->next = State::c_wait_server_hello;
+     }},
 };
 
 const Corruption* corruption(const std::string& name) {
@@ -97,7 +109,7 @@ constexpr Msg all_msgs[] = {Msg::hello_request,       Msg::client_hello,       M
                             Msg::certificate,         Msg::server_key_exchange, Msg::certificate_request,
                             Msg::server_hello_done,   Msg::certificate_verify, Msg::client_key_exchange,
                             Msg::next_protocol,       Msg::finished,           Msg::change_cipher_spec,
-                            Msg::application_data};
+                            Msg::application_data,    Msg::renegotiate,        Msg::no_renegotiation};
 constexpr size_t msg_count = std::size(all_msgs);
 constexpr Role roles[] = {Role::client, Role::server};
 
@@ -122,7 +134,8 @@ std::vector<State> role_states(const Rows& rs, Role role) {
 
 // Handlers that do not advance the handshake: the message is not part of its sequence.
 bool bookkeeping_only(Handler h) {
-  return h == Handler::ignore || h == Handler::refuse_renegotiation || h == Handler::deliver_app_data;
+  return h == Handler::ignore || h == Handler::refuse_renegotiation || h == Handler::deliver_app_data ||
+         h == Handler::s_hello_request || h == Handler::renegotiation_refused;
 }
 
 // ---- Graphviz
@@ -175,7 +188,7 @@ void dict(const Rows& rs, std::ostream& os) {
   hex({0x16, 0x03, 0x03});
   os << "\"\n";
   for (Msg m : all_msgs) {
-    if (!used.count(m)) continue;
+    if (!used.count(m) || !is_wire(m)) continue;
     os << "table_" << msg_name(m) << "=\"";
     if (m == Msg::change_cipher_spec)
       hex({0x14, 0x03, 0x03, 0x00, 0x01, 0x01});
@@ -210,12 +223,12 @@ void groups(const Rows& rs, std::ostream& os) {
 
 struct Path {
   Role role;
-  uint8_t flags;  // the flags that the role's guards read, as the path leaves them
+  Flags flags;  // the flags that the role's guards read, as the path leaves them
   std::vector<Msg> msgs;
-  std::vector<uint8_t> after;  // those flags after each message
+  std::vector<Flags> after;  // those flags after each message
 };
 
-uint8_t may_set(Handler h);
+Flags may_set(Handler h);
 
 // Depth-first from the start, through the rows that advance the handshake (ignored and refused messages
 // are not part of a sequence); each handler may set any subset of the flags its code sets, as in
@@ -224,28 +237,29 @@ uint8_t may_set(Handler h);
 std::vector<Path> accepted_paths(const Rows& rs) {
   std::vector<Path> out;
   for (Role role : roles) {
-    uint8_t read = 0;
+    Flags read = 0;
     for (const Row& r : rs)
-      if (r.role == role) read = uint8_t(read | guard_defs()[size_t(r.guard)].require | guard_defs()[size_t(r.guard)].forbid);
-    std::set<std::pair<uint8_t, std::vector<Msg>>> seen;
+      if (r.role == role) read = Flags(read | guard_defs()[size_t(r.guard)].require | guard_defs()[size_t(r.guard)].forbid);
+    std::set<std::pair<Flags, std::vector<Msg>>> seen;
     std::vector<Msg> msgs;
-    std::vector<uint8_t> after;
-    std::vector<std::pair<State, uint8_t>> stack;
-    auto walk = [&](auto& self, State s, uint8_t flags) -> void {
+    std::vector<Flags> after;
+    std::vector<std::pair<State, Flags>> stack;
+    auto walk = [&](auto& self, State s, Flags flags) -> void {
       if (std::find(stack.begin(), stack.end(), std::pair{s, flags}) != stack.end()) return;
       if (s == State::connection) {
-        const uint8_t f = uint8_t(flags & read);
+        const Flags f = Flags(flags & read);
         if (seen.insert({f, msgs}).second) out.push_back({role, f, msgs, after});
         return;
       }
       stack.push_back({s, flags});
       for (const Row& r : rs) {
         if (r.role != role || r.state != s || bookkeeping_only(r.handler) || !holds(r.guard, flags)) continue;
-        const uint8_t m = may_set(r.handler);
+        const Flags m = may_set(r.handler);
         msgs.push_back(r.msg);
-        for (uint8_t sub = m;; sub = uint8_t((sub - 1) & m)) {
-          after.push_back(uint8_t((flags | sub) & read));
-          self(self, r.next, uint8_t(flags | sub));
+        for (Flags sub = m;; sub = Flags((sub - 1) & m)) {
+          const Flags next = entering(r.state, r.next, flags, sub);
+          after.push_back(Flags(next & read));
+          self(self, r.next, next);
           after.pop_back();
           if (sub == 0) break;
         }
@@ -258,12 +272,16 @@ std::vector<Path> accepted_paths(const Rows& rs) {
   return out;
 }
 
-std::string flag_list(uint8_t f, const char* sep, const char* prefix) {
-  static constexpr std::pair<Flag, const char*> names[] = {
-      {f_resuming, "resuming"},          {f_kex_sends_ske, "kex_sends_ske"},
-      {f_cert_requested, "cert_requested"}, {f_peer_cert_nonempty, "peer_cert_nonempty"},
-      {f_npn, "npn"},                    {f_npn_received, "npn_received"},
-      {f_kex_no_cert, "kex_no_cert"},    {f_kex_no_client_auth, "kex_no_client_auth"}};
+constexpr std::pair<Flag, const char*> flag_names[] = {
+    {f_resuming, "resuming"},          {f_kex_sends_ske, "kex_sends_ske"},
+    {f_cert_requested, "cert_requested"}, {f_peer_cert_nonempty, "peer_cert_nonempty"},
+    {f_npn, "npn"},                    {f_npn_received, "npn_received"},
+    {f_kex_no_cert, "kex_no_cert"},    {f_kex_no_client_auth, "kex_no_client_auth"},
+    {f_renegotiating, "renegotiating"}, {f_reneg_allowed, "reneg_allowed"}};
+static_assert(std::size(flag_names) == flag_count);
+
+std::string flag_list(Flags f, const char* sep, const char* prefix) {
+  const auto& names = flag_names;
   std::string s;
   for (const auto& [flag, name] : names)
     if (f & flag) s += (s.empty() ? "" : sep) + std::string(prefix) + name;
@@ -286,12 +304,12 @@ void paths_header(const Rows& rs, std::ostream& os) {
      << "// message sequence per role and the flags its guards read (see essl_table_gen's `paths`).\n"
      << "#pragma once\n#include <span>\n\n#include \"statemachine/table.hpp\"\n\n"
      << "namespace essl::table::generated {\n\n"
-     << "struct AcceptedPath {\n  Role role;\n  uint8_t flags;                    // as the path leaves them\n"
-     << "  std::span<const Msg> msgs;\n  std::span<const uint8_t> after;  // the flags after each message\n};\n\n";
+     << "struct AcceptedPath {\n  Role role;\n  Flags flags;                    // as the path leaves them\n"
+     << "  std::span<const Msg> msgs;\n  std::span<const Flags> after;  // the flags after each message\n};\n\n";
   for (size_t i = 0; i < ps.size(); ++i) {
     os << "inline constexpr Msg path_" << i << "[] = {";
     for (size_t j = 0; j < ps[i].msgs.size(); ++j) os << (j ? ", " : "") << "Msg::" << msg_name(ps[i].msgs[j]);
-    os << "};\ninline constexpr uint8_t path_" << i << "_after[] = {";
+    os << "};\ninline constexpr Flags path_" << i << "_after[] = {";
     for (size_t j = 0; j < ps[i].after.size(); ++j) os << (j ? ", " : "") << int(ps[i].after[j]);
     os << "};\n";
   }
@@ -305,7 +323,7 @@ void paths_header(const Rows& rs, std::ostream& os) {
 // ---- the liveness half: from every configuration reachable from the start, `connection` stays reachable
 
 // The flags each handler may set (statemachine/*.cpp); any subset is allowed, which over-approximates.
-uint8_t may_set(Handler h) {
+Flags may_set(Handler h) {
   switch (h) {
     case Handler::c_server_hello: return f_resuming | f_kex_sends_ske | f_kex_no_cert | f_kex_no_client_auth;
     case Handler::c_certificate_request: return f_cert_requested;
@@ -319,7 +337,7 @@ uint8_t may_set(Handler h) {
 int check(const Rows& rs, std::ostream& os) {
   int problems = 0;
   for (Role role : roles) {
-    using Config = std::pair<State, uint8_t>;
+    using Config = std::pair<State, Flags>;
     std::map<Config, std::vector<Config>> edges;
     std::set<Config> seen{{start_state(role), 0}};
     std::vector<Config> todo{{start_state(role), 0}};
@@ -328,11 +346,16 @@ int check(const Rows& rs, std::ostream& os) {
       todo.pop_back();
       for (const Row& r : rs) {
         if (r.role != role || r.state != at.first || !holds(r.guard, at.second)) continue;
-        uint8_t m = may_set(r.handler);
-        for (uint8_t sub = m;; sub = uint8_t((sub - 1) & m)) {
-          Config to{r.next, uint8_t(at.second | sub)};
-          edges[at].push_back(to);
-          if (seen.insert(to).second) todo.push_back(to);
+        const Flags m = may_set(r.handler);
+        for (Flags sub = m;; sub = Flags((sub - 1) & m)) {
+          const Flags f = entering(r.state, r.next, at.second, sub);
+          // The engine sets the environment flags in `connection` before each message, either way.
+          for (Flags env = environment_flags;; env = Flags((env - 1) & environment_flags)) {
+            Config to{r.next, r.next == State::connection ? Flags((f & ~environment_flags) | env) : f};
+            edges[at].push_back(to);
+            if (seen.insert(to).second) todo.push_back(to);
+            if (env == 0) break;
+          }
           if (sub == 0) break;
         }
       }
@@ -406,11 +429,7 @@ void promela(const Rows& rs, std::ostream& os, const std::string& corrupted) {
   for (size_t s = 0; s < state_count; ++s) os << "#define S_" << state_id(State(s)) << " " << s << "\n";
   for (Msg m : all_msgs) os << "#define M_" << msg_name(m) << " " << int(m) << "\n";
   os << "#define NMSG " << msg_count << "\n";
-  os << "#define F_resuming " << int(f_resuming) << "\n#define F_kex_sends_ske " << int(f_kex_sends_ske)
-     << "\n#define F_cert_requested " << int(f_cert_requested) << "\n#define F_peer_cert_nonempty "
-     << int(f_peer_cert_nonempty) << "\n#define F_npn " << int(f_npn) << "\n#define F_npn_received "
-     << int(f_npn_received) << "\n#define F_kex_no_cert " << int(f_kex_no_cert)
-     << "\n#define F_kex_no_client_auth " << int(f_kex_no_client_auth) << "\n";
+  for (const auto& [flag, name] : flag_names) os << "#define F_" << name << " " << int(flag) << "\n";
   for (const GuardDef& g : guard_defs())
     os << "#define G_" << g.name << " (((flags & " << int(g.require) << ") == " << int(g.require)
        << ") && ((flags & " << int(g.forbid) << ") == 0))\n";
@@ -421,7 +440,7 @@ void promela(const Rows& rs, std::ostream& os, const std::string& corrupted) {
 
 byte role;
 byte state;
-byte flags;            /* table::Flag */
+short flags;           /* table::Flag */
 byte msg;
 bool verify_peer;      /* server options */
 bool fail_if_no_cert;
@@ -432,11 +451,13 @@ bool own_fin;          /* our ChangeCipherSpec and Finished sent */
 bool cv_ok;            /* server: the client's CertificateVerify verified */
 bool cert_empty;       /* server: the client sent an empty Certificate */
 bool dead;             /* a fatal alert was sent */
+bool connected;        /* in `connection` with this handshake's checks done */
+bool established;      /* a handshake completed: application data flows, renegotiation may start */
 byte cnt[NMSG];        /* how often each message advanced the handshake (saturating) */
 
 mtype = { app_data_before_finished, ccs_before_keys, finished_before_ccs, connection_without_finished,
           client_auth_required, client_auth_optional, full_handshake_messages, abbreviated_messages,
-          next_protocol_before_ccs, anonymous_cert_request };
+          next_protocol_before_ccs, anonymous_cert_request, renegotiation_before_established };
 
 inline violation(name, ok) {
   if
@@ -455,6 +476,18 @@ inline may_fail() {
 
 #define only(m) (cnt[m] == 1)
 
+/* A row that leaves `connection` starts a renegotiation: this handshake's state from scratch
+   (table::entering). */
+inline new_handshake() {
+  keys = 0; peer_ccs = 0; peer_fin = 0; own_fin = 0; cv_ok = 0; cert_empty = 0; connected = 0;
+  flags = F_renegotiating;
+  byte i = 0;
+  do
+  :: i < NMSG -> cnt[i] = 0; i++
+  :: else -> break
+  od
+}
+
 )";
   // Handler bodies.
   struct HBody {
@@ -464,7 +497,8 @@ inline may_fail() {
   static constexpr HBody bodies[] = {
       {Handler::ignore, "skip"},
       {Handler::refuse_renegotiation, "skip /* warning no_renegotiation */"},
-      {Handler::deliver_app_data, "violation(app_data_before_finished, peer_fin && own_fin)"},
+      {Handler::deliver_app_data,
+       "violation(app_data_before_finished, (peer_fin && own_fin) || (established && !peer_ccs))"},
       {Handler::change_cipher_spec, "violation(ccs_before_keys, keys); may_fail(); peer_ccs = 1"},
       {Handler::c_server_hello,
        "may_fail(); if :: flags = flags | F_resuming; keys = 1 /* our session echoed */ "
@@ -494,6 +528,11 @@ inline may_fail() {
        "violation(next_protocol_before_ccs, peer_ccs); may_fail(); flags = flags | F_npn_received"},
       {Handler::s_finished, "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1; own_fin = 1"},
       {Handler::s_abbr_finished, "violation(finished_before_ccs, peer_ccs); may_fail(); peer_fin = 1"},
+      {Handler::c_renegotiate, "violation(renegotiation_before_established, established); may_fail()"},
+      {Handler::s_hello_request, "violation(renegotiation_before_established, established)"},
+      {Handler::renegotiation_refused,
+       "violation(renegotiation_before_established, established); "
+       "peer_fin = 1; own_fin = 1; connected = 1 /* back to the established connection and its keys */"},
   };
   for (const HBody& b : bodies) os << "inline H_" << handler_name(b.h) << "() {\n  " << b.body << "\n}\n";
 
@@ -501,6 +540,7 @@ inline may_fail() {
   os << R"(
 inline on_connection() {
   violation(connection_without_finished, peer_fin && own_fin);
+  established = 1;
   if
   :: role == CLIENT && HAS(F_resuming) ->
      violation(abbreviated_messages, only(M_server_hello) && only(M_change_cipher_spec) && only(M_finished) &&
@@ -535,7 +575,6 @@ inline on_connection() {
 }
 
 active proctype conn() {
-  bool connected = 0;
   if
   :: role = CLIENT; state = S_c_wait_server_hello
   :: role = SERVER; state = S_s_wait_client_hello;
@@ -545,23 +584,35 @@ active proctype conn() {
 end_run:
   do
   :: dead -> break
-  :: !dead && connected ->
-     /* the application sends data */
-     violation(app_data_before_finished, peer_fin && own_fin);
+  :: !dead && established ->
+     /* the application sends data (during a renegotiation too, under the keys in force) */
+     violation(app_data_before_finished, established);
      if :: skip :: break fi
   :: !dead ->
+     /* the engine's environment flags, in `connection` (table::environment_flags) */
+     if
+     :: role == SERVER && state == S_connection ->
+        if :: flags = flags | F_reneg_allowed :: flags = flags & ~F_reneg_allowed fi
+     :: else -> skip
+     fi;
      if
 )";
   for (Msg m : all_msgs) os << "     :: msg = M_" << msg_name(m) << "\n";
   os << "     fi;\n     if\n";
   for (const Row& r : rs) {
     os << "     :: role == " << (r.role == Role::client ? "CLIENT" : "SERVER") << " && state == S_" << state_id(r.state)
-       << " && msg == M_" << msg_name(r.msg) << " && G_" << guard_name(r.guard) << " ->\n        H_"
-       << handler_name(r.handler) << "();\n";
+       << " && msg == M_" << msg_name(r.msg) << " && G_" << guard_name(r.guard) << " ->\n        "
+       << (r.state == State::connection && r.next != State::connection ? "new_handshake(); " : "")
+       << "H_" << handler_name(r.handler) << "();\n";
     if (!bookkeeping_only(r.handler)) os << "        if :: cnt[msg] < 3 -> cnt[msg]++ :: else -> skip fi;\n";
+    if (r.next == State::connection && r.state != State::connection)
+      os << "        flags = flags & ~F_renegotiating;\n";
     os << "        if :: !dead -> state = S_" << state_id(r.next) << " :: else -> skip fi\n";
   }
-  os << "     :: else -> dead = 1 /* unexpected_message */\n     fi;\n";
+  // Without a row: a peer's message is answered with unexpected_message; the user's renegotiate() is
+  // refused with an error, and a warning no_renegotiation that answers nothing is passed over.
+  os << "     :: else ->\n        if\n        :: msg == M_renegotiate || msg == M_no_renegotiation -> skip\n"
+     << "        :: else -> dead = 1 /* unexpected_message */\n        fi\n     fi;\n";
   os << "     if\n";
   for (Role role : roles)
     for (State s : role_states(rs, role))

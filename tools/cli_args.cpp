@@ -252,6 +252,7 @@ const std::map<std::string, Flag>& flags() {
       {"fail-if-no-peer-cert", [](Args& a) { a.tls.fail_if_no_peer_cert = true; }},
       {"http", [](Args& a) { a.http = true; }},
       {"reconnect", [](Args& a) { a.reconnect = true; }},
+      {"renegotiate", [](Args& a) { a.renegotiate = true; }},
       {"no-sni", [](Args& a) { a.tls.server_name_indication = DisableSni{}; }},
       {"fallback", [](Args& a) { a.tls.fallback = true; }},
       {"honor-cipher-order", [](Args& a) { a.tls.honor_cipher_order = true; }},

@@ -16,6 +16,7 @@ struct Args {
   uint16_t port = 0;
   bool http = false;       // server: answer HTTP requests with a page about the connection
   bool reconnect = false;  // client: connect once, close, then connect again (resuming)
+  bool renegotiate = false;  // after the handshake, renegotiate once (client: ClientHello; server: HelloRequest)
   Timeout timeout = std::chrono::milliseconds(30000);  // connect / handshake
   std::chrono::milliseconds linger{1000};  // client: how long to wait for the peer after stdin ends
   std::vector<std::string> crlfiles;       // inserted into the internal CRL cache (ssl_crl_cache:insert)

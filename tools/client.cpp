@@ -83,6 +83,18 @@ int run_client(const Args& a) {
     std::cerr << format_error(s.error()) << "\n";
     return s.error().kind == Error::Kind::options ? 2 : 1;
   }
+  // --renegotiate: a second handshake on the connection; the line describes the connection after it.
+  std::string renegotiated;
+  if (a.renegotiate) {
+    if (auto r = s->renegotiate(a.timeout); r) {
+      renegotiated = " renegotiated=true";
+    } else if (r.error().kind == Error::Kind::other && r.error().detail == "renegotiation_rejected") {
+      renegotiated = " renegotiated=rejected";
+    } else {
+      std::cerr << format_error(r.error()) << "\n";
+      return 1;
+    }
+  }
   auto info = s->connection_information();
   if (!info) {
     std::cerr << format_error(info.error()) << "\n";
@@ -93,6 +105,7 @@ int run_client(const Args& a) {
   // Which extension agreed the protocol: NPN only when the client did not also offer ALPN.
   if (auto p = s->negotiated_protocol())
     line += (a.tls.alpn_advertised_protocols ? " alpn=" : " npn=") + *p;
+  line += renegotiated;
   std::cout << line << std::endl;
   int rc = copy_loop(*s, a.linger);
   (void)s->close();

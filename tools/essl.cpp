@@ -21,7 +21,8 @@ int usage() {
                "         --alpn h2,http/1.1 --npn LIST --sni-host NAME:CERTFILE:KEYFILE\n"
                "         --partial-chain CAFILE --crl-check true|false|peer|best_effort --crlfile F\n"
                "         --crl-http MS --psk-identity ID --psk-key HEX --srp-identity USER:PASSWORD\n"
-               "         --srp-user USER:PASSWORD (server)\n";
+               "         --srp-user USER:PASSWORD (server) --renegotiate --no-client-renegotiation\n"
+               "         --secure-renegotiate true|false --fallback\n";
   return 2;
 }
 

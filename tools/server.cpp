@@ -70,6 +70,14 @@ int run_server(const Args& a) {
       std::cerr << format_error(h.error()) << "\n";
       continue;
     }
+    // --renegotiate: HelloRequest, and the new handshake, before serving; a refusal leaves the connection
+    // as it was.
+    if (a.renegotiate) {
+      if (auto r = s->renegotiate(a.timeout); !r) {
+        std::cerr << format_error(r.error()) << "\n";
+        if (!s->is_open() || r.error().kind != Error::Kind::other) continue;
+      }
+    }
     if (a.http) serve_http(*s);
     else serve_echo(*s);
     (void)s->close();

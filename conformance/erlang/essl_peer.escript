@@ -10,7 +10,9 @@
 %%
 %% Per connection: "Tag conn N ok protocol=P suite=S [resumed=B data=ok|bad]" or "Tag conn N error R",
 %% and "Tag done" at the end. Opts are ssl options, except {ciphers, ["OPENSSL-NAME", ...]} and
-%% {psk_key, "HEX", Identity} (a user_lookup_fun with that key) and {srp_user, User, Password}.
+%% {psk_key, "HEX", Identity} (a user_lookup_fun with that key) and {srp_user, User, Password}, and
+%% {peer_renegotiates, true}: after each handshake this side calls ssl:renegotiate/1 (an error ends the
+%% connection with "conn N error {renegotiate, R}").
 
 main(_) ->
     {ok, _} = application:ensure_all_started(ssl),
@@ -40,33 +42,48 @@ parse(Text) ->
         {error, E, _} -> {error, E}
     end.
 
-run({server, Tag, Conns, Opts}) ->
+run({server, Tag, Conns, Opts0}) ->
+    {Reneg, Opts} = take_reneg(Opts0),
     case ssl:listen(0, [binary, {active, false}, {ip, {127, 0, 0, 1}}, {reuseaddr, true} | opts(Opts)]) of
         {ok, L} ->
             {ok, {_, Port}} = ssl:sockname(L),
             say(Tag, "port ~w", [Port]),
-            serve(Tag, L, 0, Conns),
+            serve(Tag, L, 0, Conns, Reneg),
             ssl:close(L);
         {error, R} ->
             say(Tag, "listen_error ~s", [one_line(R)])
     end,
     say(Tag, "done", []);
-run({client, Tag, Port, Opts, Lines}) ->
+run({client, Tag, Port, Opts0, Lines}) ->
+    {Reneg, Opts} = take_reneg(Opts0),
+    put(renegotiate, Reneg),
     client(Tag, Port, opts(Opts), Lines, 0),
     say(Tag, "done", []).
 
-serve(_, _, N, N) -> ok;
-serve(Tag, L, N, Conns) ->
+take_reneg(Opts) ->
+    {proplists:get_value(peer_renegotiates, Opts, false), proplists:delete(peer_renegotiates, Opts)}.
+
+renegotiate(_, false) -> ok;
+renegotiate(S, true) ->
+    case ssl:renegotiate(S) of
+        ok -> ok;
+        {error, R} -> {error, {renegotiate, R}}
+    end.
+
+serve(_, _, N, N, _) -> ok;
+serve(Tag, L, N, Conns, Reneg) ->
     case ssl:transport_accept(L, 15000) of
         {ok, T} ->
             case ssl:handshake(T, 10000) of
                 {ok, S} ->
-                    say(Tag, "conn ~w ok ~s", [N, info(S)]),
-                    echo(S),
-                    serve(Tag, L, N + 1, Conns);
+                    case renegotiate(S, Reneg) of
+                        ok -> say(Tag, "conn ~w ok ~s", [N, info(S)]), echo(S);
+                        {error, R} -> say(Tag, "conn ~w error ~s", [N, one_line(R)]), ssl:close(S)
+                    end,
+                    serve(Tag, L, N + 1, Conns, Reneg);
                 {error, R} ->
                     say(Tag, "conn ~w error ~s", [N, one_line(R)]),
-                    serve(Tag, L, N + 1, Conns)
+                    serve(Tag, L, N + 1, Conns, Reneg)
             end;
         {error, R} ->
             say(Tag, "conn ~w error ~s", [N, one_line(R)])
@@ -85,6 +102,10 @@ client(Tag, Port, Opts, [Line | Rest], N) ->
     Save = case Rest of [] -> []; _ -> [{reuse_sessions, save}] end,
     case ssl:connect({127, 0, 0, 1}, Port, [binary, {active, false} | Save ++ Opts], 10000) of
         {ok, S} ->
+            case renegotiate(S, get(renegotiate)) of
+                ok -> ok;
+                {error, RR} -> say(Tag, "conn ~w error ~s", [N, one_line(RR)]), ssl:close(S), exit(normal)
+            end,
             Bin = list_to_binary(Line),
             ok = ssl:send(S, Bin),
             Data = case recv_all(S, byte_size(Bin), <<>>) of Bin -> "ok"; _ -> "bad" end,

@@ -84,6 +84,12 @@ class Socket {
   // bytes, or an error (bytes short of N are discarded when the peer closes, as the spec says).
   Res<std::vector<uint8_t>> recv(size_t length, Timeout timeout = infinity);
 
+  // Starts a new handshake (client: ClientHello; server: HelloRequest) and waits for it to complete.
+  // Data keeps flowing meanwhile (what arrives is kept for recv). Error::other("renegotiation_rejected")
+  // when the peer refuses (a warning no_renegotiation), the connection staying usable under its keys;
+  // Error::other("already_renegotiating") while one is under way; a fatal alert ends the connection.
+  Result<void, Error> renegotiate(Timeout timeout = infinity);
+
   // Sends close_notify after everything send() accepted, then closes the transport without blocking: the
   // descriptor is kept in the background until the peer closes too (at most alert_timeout), so that no
   // TCP reset can destroy data still in flight.

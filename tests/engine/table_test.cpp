@@ -17,15 +17,18 @@ TEST(Table, GuardDefinitionsFollowTheEnum) {
 TEST(Table, NoAmbiguousRows) {
   // For any flags, at most one row matches a (role, state, message).
   auto rs = rows();
-  for (unsigned flags = 0; flags < 16; ++flags)
+  for (unsigned flags = 0; flags < (1u << flag_count); ++flags) {
+    // NextProtocol arrives only after the server answered NPN.
+    if ((flags & f_npn_received) && !(flags & f_npn)) continue;
     for (size_t i = 0; i < rs.size(); ++i)
       for (size_t j = i + 1; j < rs.size(); ++j) {
         const Row &a = rs[i], &b = rs[j];
         if (a.role == b.role && a.state == b.state && a.msg == b.msg) {
-          EXPECT_FALSE(holds(a.guard, uint8_t(flags)) && holds(b.guard, uint8_t(flags)))
+          EXPECT_FALSE(holds(a.guard, Flags(flags)) && holds(b.guard, Flags(flags)))
               << state_id(a.state) << " " << msg_name(a.msg);
         }
       }
+  }
 }
 
 TEST(Table, EveryStateReachableAndConnectionReachedByFinishedOnly) {
@@ -45,19 +48,50 @@ TEST(Table, EveryStateReachableAndConnectionReachedByFinishedOnly) {
     for (const Row& r : rows()) {
       if (r.role != role) continue;
       EXPECT_TRUE(seen.count(r.state)) << state_id(r.state);
+      // (Or, in a renegotiation, the peer's refusal: back to the established connection and its keys.)
       if (r.next == State::connection && r.state != State::connection) {
-        EXPECT_EQ(r.msg, Msg::finished);
+        if (r.handler == Handler::renegotiation_refused) {
+          EXPECT_EQ(r.guard, Guard::renegotiating);
+        } else {
+          EXPECT_EQ(r.msg, Msg::finished);
+        }
       }
     }
   }
 }
 
-TEST(Table, ApplicationDataOnlyInConnection) {
+TEST(Table, ApplicationDataOnlyInConnectionOrRenegotiatingBeforeThePeersChangeCipherSpec) {
   for (const Row& r : rows()) {
-    if (r.msg == Msg::application_data) {
-      EXPECT_EQ(r.state, State::connection);
+    if (r.msg != Msg::application_data || r.state == State::connection) continue;
+    EXPECT_EQ(r.guard, Guard::renegotiating) << state_id(r.state);
+    // No state entered by the peer's ChangeCipherSpec (its new keys, before its Finished).
+    for (const Row& into : rows()) {
+      if (into.role == r.role && into.next == r.state && into.state != r.state) {
+        EXPECT_NE(into.msg, Msg::change_cipher_spec) << state_id(r.state);
+      }
     }
   }
+}
+
+TEST(Table, RenegotiationLeavesConnectionOnlyForTheHelloStates) {
+  for (const Row& r : rows()) {
+    if (r.state != State::connection || r.next == State::connection) continue;
+    if (r.role == Role::client) {
+      EXPECT_EQ(r.next, State::c_wait_server_hello);
+      EXPECT_EQ(r.handler, Handler::c_renegotiate);
+    } else {
+      EXPECT_EQ(r.msg, Msg::client_hello);
+      EXPECT_EQ(r.guard, Guard::reneg_allowed);
+      EXPECT_EQ(r.next, State::s_wait_client_cert);
+    }
+  }
+  // The server's policy decides: a ClientHello in connection is refused when renegotiation is not allowed.
+  const Row* refused = find(Role::server, State::connection, Msg::client_hello, 0);
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->handler, Handler::refuse_renegotiation);
+  EXPECT_EQ(entering(State::connection, State::s_wait_client_cert, f_resuming | f_npn, f_kex_sends_ske),
+            Flags(f_renegotiating | f_kex_sends_ske));
+  EXPECT_EQ(entering(State::c_wait_finished, State::connection, f_renegotiating | f_resuming, 0), Flags(f_resuming));
 }
 
 TEST(Table, FinishedOnlyAfterChangeCipherSpec) {
