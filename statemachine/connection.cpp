@@ -122,6 +122,7 @@ void Conn::complete_handshake(FinishedVerified) {
   client_random = hs->client_random;
   server_random = hs->server_random;
   established = true;
+  ++handshakes;
   secure_renegotiation = hs->peer_secure_reneg;
   client_verify_data = role == Role::client ? hs->own_verify_data : hs->peer_verify_data;
   server_verify_data = role == Role::client ? hs->peer_verify_data : hs->own_verify_data;

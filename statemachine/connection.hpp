@@ -114,6 +114,7 @@ struct Conn {
   // Renegotiation (RFC 5746): whether a handshake has completed, whether it was secure (both ends
   // signalled RFC 5746), and its Finished contents, which the next handshake's renegotiation_info binds.
   bool established = false;
+  uint32_t handshakes = 0;  // completed: the first and every renegotiation
   bool secure_renegotiation = false;
   codec::Bytes client_verify_data, server_verify_data;
   // renegotiation_info's contents in this handshake's ClientHello (client_verify_data) or ServerHello

@@ -66,7 +66,6 @@ struct Engine::Impl {
   // Renegotiation.
   bool hello_request_sent = false;  // server: a renegotiation we asked for is still to come
   std::optional<int64_t> last_client_reneg_ms;  // server: when the last client-initiated one began
-  uint32_t handshakes = 0;          // completed handshakes (the first and every renegotiation)
   uint32_t reneg_rejected = 0;      // renegotiations we asked for that the peer refused
   uint64_t auto_retry_seq = 0;      // no automatic renegotiation before this write sequence number
 
@@ -196,14 +195,11 @@ struct Engine::Impl {
       in.transcript_before = c.hs->transcript.size();
       c.hs->transcript.insert(c.hs->transcript.end(), raw.begin(), raw.end());
     }
+    const uint32_t completed = c.handshakes;
     Step s = run(row->handler, in);
     if (!s) return fatal(s.error().alert, s.error().why);
     c.flags = table::entering(row->state, row->next, before, table::Flags(c.flags & ~base));
-    if (row->next == table::State::connection && row->state != table::State::connection &&
-        row->handler != Handler::renegotiation_refused) {
-      ++handshakes;
-      auto_retry_seq = 0;
-    }
+    if (c.handshakes != completed) auto_retry_seq = 0;  // new keys: the count starts over
     c.state = row->next;
   }
 
@@ -372,8 +368,7 @@ Result<void, Error> Engine::renegotiate() {
   if (d.close_sent) return fail(Error::closed());
   if (!d.c.established) return fail(Error::other("handshake_not_complete"));
   // Only `connection` has a row for it: one renegotiation at a time.
-  if (d.c.state != table::State::connection || d.hello_request_sent ||
-      !table::find(d.c.role, d.c.state, Msg::renegotiate, d.c.flags))
+  if (d.hello_request_sent || !table::find(d.c.role, d.c.state, Msg::renegotiate, d.c.flags))
     return fail(Error::other("already_renegotiating"));
   d.dispatch(Msg::renegotiate, {}, {});
   if (d.error) return fail(*d.error);
@@ -394,7 +389,7 @@ bool Engine::renegotiating() const {
   const Impl& d = *impl_;
   return d.c.established && (d.c.state != table::State::connection || d.hello_request_sent);
 }
-uint32_t Engine::handshakes_completed() const { return impl_->handshakes; }
+uint32_t Engine::handshakes_completed() const { return impl_->c.handshakes; }
 uint32_t Engine::renegotiations_rejected() const { return impl_->reneg_rejected; }
 bool Engine::peer_closed() const { return impl_->peer_closed; }
 const std::optional<Error>& Engine::error() const { return impl_->error; }
