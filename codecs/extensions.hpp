@@ -1,4 +1,4 @@
-// Hello extensions (RFC 5246 7.4.1.4, RFC 6066, RFC 4492, RFC 8422, RFC 5746).
+// Hello extensions (RFC 5246 7.4.1.4, RFC 6066, RFC 4492, RFC 8422, RFC 5746, RFC 7366, RFC 7627).
 //
 // Hellos keep extensions raw and in order; typed codecs below read and write one extension's body.
 // The handler decides which extensions are allowed where ("did we offer this?").
@@ -17,7 +17,8 @@ enum class ExtensionType : uint16_t {
   srp = 12,  // RFC 5054 2.8.1
   signature_algorithms = 13,
   alpn = 16,
-  extended_master_secret = 23,
+  encrypt_then_mac = 22,        // RFC 7366 2: empty in both hellos
+  extended_master_secret = 23,  // RFC 7627 5.1: empty in both hellos
   session_ticket = 35,
   next_protocol_negotiation = 13172,
   renegotiation_info = 0xff01,

@@ -54,6 +54,8 @@ struct Case {
   bool peer_refuses_renegotiation = false;
   bool peer_renegotiates = false;  // the peer renegotiates once after the handshake (essl must go along)
   bool client_fallback = false;  // the client sends TLS_FALLBACK_SCSV (RFC 7507; the `fallback` option)
+  // Encrypt-then-MAC (RFC 7366) and the extended master secret (RFC 7627): the peer leaves one out.
+  bool peer_no_etm = false, peer_no_ems = false;
 
   // Hello extensions. ALPN: the client's offer and the server's preference (empty = not used). SNI: the
   // name the client sends ("" = localhost, or none where essl connects to an IP); with sni_host_ecdsa the
@@ -72,6 +74,8 @@ struct Case {
   const SuiteInfo* expect_suite = nullptr;
   std::string expect_protocol;  // ALPN or NPN: what essl must report ("" = no protocol)
   std::string expect_sni;       // essl as server: the sni_hostname it must report ("" = not checked)
+  // What essl must report of each connection (ConnectionInfo); nullopt = not checked.
+  std::optional<bool> expect_etm, expect_ems;
   AlertDescription expect_alert = AlertDescription::handshake_failure;
   bool essl_sends_alert = true;
 

@@ -158,6 +158,10 @@ struct CheckRow {
   std::string_view srp_user = {};
   bool essl_renegotiates = false, peer_refuses_renegotiation = false, peer_renegotiates = false;
   bool client_fallback = false;
+  bool resume = false;  // a second connection resumes the first one's session
+  // RFC 7366 / RFC 7627: the peer leaves one out; what essl must report having used.
+  bool peer_no_etm = false, peer_no_ems = false;
+  std::optional<bool> etm = std::nullopt, ems = std::nullopt;
 };
 
 using V = Version;
@@ -168,6 +172,7 @@ constexpr std::string_view ecdsa_gcm = "ECDHE-ECDSA-AES128-GCM-SHA256";
 constexpr std::string_view ecdsa_or_rsa_gcm = "ECDHE-ECDSA-AES128-GCM-SHA256,ECDHE-RSA-AES128-GCM-SHA256";
 // The peers whose adapters express ALPN and SNI.
 const std::vector<PeerId> extension_peers = {PeerId::openssl, PeerId::erlang};
+const std::vector<PeerId> ems_etm_peers = {PeerId::openssl, PeerId::gnutls, PeerId::botan};
 
 // Written from the spec and reference-behaviour.md: version negotiation, alerts, verification.
 const std::vector<CheckRow>& check_rows() {
@@ -295,6 +300,27 @@ const std::vector<CheckRow>& check_rows() {
       {.name = "fallback/at_server_highest", .client_versions = {V::tlsv1_1}, .server_versions = {V::tlsv1_1, V::tlsv1},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_1,
        .only_peers = extension_peers, .client_fallback = true},
+      // Beyond the spec: encrypt-then-MAC (RFC 7366) with CBC suites and the extended master secret (RFC
+      // 7627), used by default with peers that have them, in full and resumed handshakes; left out with
+      // peers that leave them out (the connection then works without). Erlang's ssl has neither.
+      {.name = "ems_etm/cbc_tlsv1.2", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = ems_etm_peers, .resume = true, .etm = true, .ems = true},
+      {.name = "ems_etm/cbc_tlsv1", .client_versions = {V::tlsv1}, .server_versions = {V::tlsv1},
+       .client_suites = "AES256-SHA", .server_suites = "AES256-SHA", .version = V::tlsv1,
+       .only_peers = ems_etm_peers, .resume = true, .etm = true, .ems = true},
+      {.name = "ems_etm/aead_ems_only", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = "ECDHE-RSA-AES128-GCM-SHA256", .server_suites = "ECDHE-RSA-AES128-GCM-SHA256",
+       .version = V::tlsv1_2, .only_peers = ems_etm_peers, .etm = false, .ems = true},
+      {.name = "ems_etm/peer_without_etm", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = ems_etm_peers, .resume = true, .peer_no_etm = true, .etm = false, .ems = true},
+      {.name = "ems_etm/peer_without_ems", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = ems_etm_peers, .resume = true, .peer_no_ems = true, .etm = true, .ems = false},
+      {.name = "ems_etm/reference_has_neither", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = {PeerId::erlang}, .resume = true, .etm = false, .ems = false},
       {.name = "npn/common_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
        .client_npn = "spdy/3,http/1.1", .server_npn = "h2,http/1.1", .protocol = "http/1.1",
@@ -349,6 +375,11 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   }
   c.essl_renegotiates = row.essl_renegotiates;
   c.client_fallback = row.client_fallback;
+  c.resume = row.resume;
+  c.peer_no_etm = row.peer_no_etm;
+  c.peer_no_ems = row.peer_no_ems;
+  c.expect_etm = row.etm;
+  c.expect_ems = row.ems;
   c.peer_renegotiates = row.peer_renegotiates;
   c.peer_refuses_renegotiation = row.peer_refuses_renegotiation;
   c.expect_protocol = row.protocol;

@@ -69,6 +69,8 @@ class BotanPeer : public Peer {
   }
 
   std::string cannot(const Case& c) const override {
+    if (c.peer_no_etm || c.peer_no_ems)
+      return "the botan command's policies always use encrypt-then-MAC and the extended master secret";
     for (const SuiteInfo* s : c.peer_suites)
       if (s->spec.cipher == Cipher::rc4_128 || s->spec.cipher == Cipher::des_cbc || s->spec.mac == Hash::md5)
         return "Botan 2's TLS has no RC4, DES or MD5 suites";

@@ -61,6 +61,8 @@ std::string priority(const Case& c) {
     }
   }
   for (const auto& part : parts) p += ":" + part;
+  if (c.peer_no_etm) p += ":%NO_ETM";
+  if (c.peer_no_ems) p += ":%NO_SESSION_HASH";
   return p;
 }
 

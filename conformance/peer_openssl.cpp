@@ -1,6 +1,8 @@
 // OpenSSL 3.0's s_server (-rev: answers each line reversed) and s_client. TLS 1.0/1.1 and SHA-1 need
 // @SECLEVEL=0 in OpenSSL 3.0.
 #include <algorithm>
+#include <fstream>
+#include <memory>
 
 #include "conformance/process_peer.hpp"
 
@@ -25,6 +27,7 @@ void add_common(std::vector<std::string>& argv, const Case& c) {
   std::string list;
   for (const SuiteInfo* s : c.peer_suites) list += std::string(s->openssl) + ":";
   argv.insert(argv.end(), {"-cipher", list + "@SECLEVEL=0"});
+  if (c.peer_no_etm) argv.push_back("-no_etm");
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -48,7 +51,18 @@ class OpenSslPeer : public Peer {
     std::string names = ":" + list->out();
     while (!names.empty() && (names.back() == '\n' || names.back() == '\r')) names.pop_back();
     names_ = names + ":";
+    // A configuration that turns the extended master secret off (s_server and s_client have no switch).
+    files_ = std::make_unique<TempDir>();
+    no_ems_conf_ = files_->path("no-ems.cnf");
+    std::ofstream(no_ems_conf_) << "openssl_conf = conf\n[conf]\nssl_conf = ssl_sect\n[ssl_sect]\n"
+                                   "system_default = sd\n[sd]\nOptions = -ExtendedMasterSecret\n";
     return {};
+  }
+
+  // The command line's start: openssl `sub`, under the configuration the case needs.
+  std::vector<std::string> command(const Case& c, const char* sub) const {
+    if (c.peer_no_ems) return {"/usr/bin/env", "OPENSSL_CONF=" + no_ems_conf_, exe_, sub};
+    return {exe_, sub};
   }
 
   std::string cannot(const Case& c) const override {
@@ -69,8 +83,9 @@ class OpenSslPeer : public Peer {
   std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
     const ServerCredential cred = server_credential(c);
     auto argv_for = [&](uint16_t port) {
-      std::vector<std::string> argv = {exe_, "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-dhparam",
-                                       pki("dh2048.pem"), "-rev"};
+      std::vector<std::string> argv = command(c, "s_server");
+      argv.insert(argv.end(), {"-accept", "127.0.0.1:" + std::to_string(port), "-dhparam",
+                                       pki("dh2048.pem"), "-rev"});
       argv.insert(argv.end(), {"-cert", pki(cred.leaf + ".pem"), "-key", cred.keyfile()});
       if (!cred.intermediate.empty()) argv.insert(argv.end(), {"-cert_chain", pki(cred.intermediate + ".pem")});
       add_common(argv, c);
@@ -104,9 +119,11 @@ class OpenSslPeer : public Peer {
     std::string sess = tmp.path("session.pem");
     for (size_t n = 0; n < (c.resume ? 2u : 1u); ++n) {
       ClientProcess p;
-      p.argv = {exe_, "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername",
-                c.sni.empty() ? "localhost" : c.sni,
-                "-CAfile", pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem"), n == 0 ? "-sess_out" : "-sess_in", sess};
+      p.argv = command(c, "s_client");
+      p.argv.insert(p.argv.end(), {"-connect", "127.0.0.1:" + std::to_string(port), "-servername",
+                                   c.sni.empty() ? "localhost" : c.sni, "-CAfile",
+                                   pki(c.client_trusts_server ? "ca.pem" : "other-ca.pem"),
+                                   n == 0 ? "-sess_out" : "-sess_in", sess});
       add_common(p.argv, c);
       if (c.client_verifies) p.argv.push_back("-verify_return_error");
       if (c.client_cert) p.argv.insert(p.argv.end(), {"-cert", pki("client-rsa.pem"), "-key", pki("client-rsa-key.pem")});
@@ -132,6 +149,8 @@ class OpenSslPeer : public Peer {
 
  private:
   std::string exe_;
+  std::unique_ptr<TempDir> files_;
+  std::string no_ems_conf_;
   std::string names_;  // ":NAME:NAME:...:"
 };
 

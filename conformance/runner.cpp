@@ -37,6 +37,11 @@ std::string check_negotiated(const Case& c, const ConnectionInfo& info, size_t n
     return "negotiated " + info.cipher_suite_name + ", expected " + std::string(c.expect_suite->erlang);
   bool want_resumed = c.resume && n == 1;
   if (info.resumed != want_resumed) return want_resumed ? "the session was not resumed" : "resumed unexpectedly";
+  auto yes_no = [](bool b) { return std::string(b ? "used" : "not used"); };
+  if (c.expect_etm && info.encrypt_then_mac != *c.expect_etm)
+    return "encrypt_then_mac " + yes_no(info.encrypt_then_mac) + ", expected " + yes_no(*c.expect_etm);
+  if (c.expect_ems && info.extended_master_secret != *c.expect_ems)
+    return "extended_master_secret " + yes_no(info.extended_master_secret) + ", expected " + yes_no(*c.expect_ems);
   return {};
 }
 

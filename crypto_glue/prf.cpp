@@ -114,6 +114,10 @@ Bytes master_secret(Version v, Hash h, ByteView premaster, ByteView client_rando
   return prf(h, premaster, "master secret", concat(client_random, server_random), master_secret_size);
 }
 
+Bytes extended_master_secret(Hash h, ByteView premaster, ByteView transcript) {
+  return prf(h, premaster, "extended master secret", hash(h, transcript), master_secret_size);
+}
+
 Bytes key_block(Version v, Hash h, ByteView master, ByteView client_random, ByteView server_random,
                 size_t length) {
   if (v == Version::sslv3) {

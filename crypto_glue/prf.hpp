@@ -15,6 +15,11 @@ Hash prf_hash(Version v, const SuiteSpec& s);
 // master_secret (48 bytes) from the premaster secret; SSL 3.0 uses its MD5/SHA-1 construction.
 Bytes master_secret(Version v, Hash prf, ByteView premaster, ByteView client_random, ByteView server_random);
 
+// RFC 7627 4: master_secret = PRF(pre_master_secret, "extended master secret", session_hash)[0..47],
+// session_hash = Hash(handshake messages up to and including ClientKeyExchange) with the PRF hash
+// (MD5 || SHA-1 below TLS 1.2). Not defined for SSL 3.0.
+Bytes extended_master_secret(Hash prf, ByteView premaster, ByteView transcript);
+
 // key_block of `length` bytes (note the server_random || client_random order).
 Bytes key_block(Version v, Hash prf, ByteView master, ByteView client_random, ByteView server_random,
                 size_t length);

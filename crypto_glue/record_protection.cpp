@@ -1,6 +1,6 @@
-// Record protection (RFC 5246 6.2.3, RFC 4346 6.2.3.2, RFC 2246 6.2.3, RFC 6101 5.2.3, RFC 5288): RC4
-// (stream), DES, 3DES and AES in CBC mode with HMAC-MD5/SHA-1/SHA-256/SHA-384 or the SSL 3.0 MAC, and
-// AES-GCM.
+// Record protection (RFC 5246 6.2.3, RFC 4346 6.2.3.2, RFC 2246 6.2.3, RFC 6101 5.2.3, RFC 5288, RFC 7366):
+// RC4 (stream), DES, 3DES and AES in CBC mode with HMAC-MD5/SHA-1/SHA-256/SHA-384 or the SSL 3.0 MAC
+// (MAC-then-encrypt, or encrypt-then-MAC when negotiated), and AES-GCM.
 //
 // Cipher objects are made once per direction; records are encrypted and decrypted in place, and the
 // buffers the checks need live in the object, so steady-state traffic allocates nothing here.
@@ -372,7 +372,7 @@ class GcmProtection final : public RecordProtection {
 class CbcProtection final : public RecordProtection {
  public:
   CbcProtection(Version v, std::unique_ptr<Botan::Cipher_Mode> enc, std::unique_ptr<Botan::Cipher_Mode> dec,
-                std::unique_ptr<RecordMac> mac, size_t bs, ByteView iv, bool padding_check)
+                std::unique_ptr<RecordMac> mac, size_t bs, ByteView iv, bool padding_check, bool etm)
       : enc_(std::move(enc)),
         dec_(std::move(dec)),
         mac_(std::move(mac)),
@@ -380,7 +380,8 @@ class CbcProtection final : public RecordProtection {
         explicit_iv_(v >= Version::tlsv1_1),
         ssl3_(v == Version::sslv3),
         // RFC 5246 6.2.3.2 requires the padding check from TLS 1.1 on; only TLS 1.0 may skip it.
-        padding_check_(padding_check || v >= Version::tlsv1_1) {
+        padding_check_(padding_check || v >= Version::tlsv1_1),
+        etm_(etm) {
     if (!explicit_iv_) {
       std::copy(iv.begin(), iv.end(), enc_iv_.begin());
       std::copy(iv.begin(), iv.end(), dec_iv_.begin());
@@ -391,6 +392,7 @@ class CbcProtection final : public RecordProtection {
 
   void protect(uint8_t content_type, uint16_t version, uint64_t seq, ByteView plaintext, Bytes& out,
                Rng& rng) override {
+    if (etm_) return protect_etm(content_type, version, seq, plaintext, out, rng);
     try {
       std::array<uint8_t, max_block> iv{};
       if (explicit_iv_) {
@@ -420,6 +422,7 @@ class CbcProtection final : public RecordProtection {
   Result<std::span<uint8_t>, AlertDescription> unprotect(uint8_t content_type, uint16_t version, uint64_t seq,
                                                          std::span<uint8_t> fragment) override {
     if (fragment.size() > max_ciphertext) return fail(AlertDescription::record_overflow);
+    if (etm_) return unprotect_etm(content_type, version, seq, fragment);
     const size_t iv_len = explicit_iv_ ? bs_ : 0;
     if (fragment.size() < iv_len + bs_ || (fragment.size() - iv_len) % bs_ != 0 ||
         fragment.size() - iv_len < mac_->size() + 1)
@@ -444,10 +447,79 @@ class CbcProtection final : public RecordProtection {
   }
 
  private:
+  // Encrypt-then-MAC (RFC 7366 3). The record: [IV (TLS 1.1+)] || ENC(content || padding || padding_length) || MAC, the MAC taken over
+  // seq || type || version || length || IV || ciphertext, length being that of IV || ciphertext. The
+  // padding is not secret once the MAC has been checked, so nothing here needs Lucky13's care.
+  void protect_etm(uint8_t content_type, uint16_t version, uint64_t seq, ByteView plaintext, Bytes& out, Rng& rng) {
+    try {
+      const size_t start = out.size();
+      std::array<uint8_t, max_block> iv{};
+      if (explicit_iv_) {
+        rng.fill(std::span<uint8_t>(iv.data(), bs_));
+        out.insert(out.end(), iv.begin(), iv.begin() + static_cast<ptrdiff_t>(bs_));
+      } else {
+        iv = enc_iv_;
+      }
+      const size_t body = out.size();
+      const size_t pad_len = (bs_ - (plaintext.size() + 1) % bs_) % bs_;
+      out.resize(body + plaintext.size() + pad_len + 1);
+      std::copy(plaintext.begin(), plaintext.end(), out.begin() + static_cast<ptrdiff_t>(body));
+      std::fill(out.begin() + static_cast<ptrdiff_t>(body + plaintext.size()), out.end(), static_cast<uint8_t>(pad_len));
+      enc_->start(iv.data(), bs_);
+      enc_->process(out.data() + body, out.size() - body);
+      if (!explicit_iv_) std::copy(out.end() - static_cast<ptrdiff_t>(bs_), out.end(), enc_iv_.begin());
+      const size_t macced = out.size() - start;
+      out.resize(out.size() + mac_->size());
+      mac_->compute(seq, content_type, version, out.data() + start, macced, out.data() + start + macced);
+    } catch (...) {
+      std::terminate();  // unreachable with the sizes checked at construction; never send plaintext
+    }
+  }
+
+  //= https://www.rfc-editor.org/rfc/rfc7366#section-3
+  //# Decryption reverses this processing.  The MAC SHALL be evaluated
+  //# before any further processing such as decryption is performed, and if
+  //# the MAC verification fails, then processing SHALL terminate
+  //# immediately.
+  Result<std::span<uint8_t>, AlertDescription> unprotect_etm(uint8_t content_type, uint16_t version, uint64_t seq,
+                                                             std::span<uint8_t> fragment) {
+    const size_t t = mac_->size();
+    const size_t iv_len = explicit_iv_ ? bs_ : 0;
+    if (fragment.size() < iv_len + bs_ + t) return fail(AlertDescription::bad_record_mac);
+    const size_t macced = fragment.size() - t;
+    if ((macced - iv_len) % bs_ != 0) return fail(AlertDescription::bad_record_mac);
+    try {
+      std::array<uint8_t, max_mac> computed{};
+      mac_->compute(seq, content_type, version, fragment.data(), macced, computed.data());
+      uint64_t diff = 0;
+      for (size_t k = 0; k < t; ++k) diff |= static_cast<uint64_t>(computed[k] ^ fragment[macced + k]);
+      if (barrier(ct_is_zero(diff)) == 0) return fail(AlertDescription::bad_record_mac);
+      std::array<uint8_t, max_block> iv{};
+      if (explicit_iv_)
+        std::copy_n(fragment.begin(), bs_, iv.begin());
+      else
+        iv = dec_iv_;
+      const auto body = fragment.subspan(iv_len, macced - iv_len);
+      if (!explicit_iv_) std::copy(body.end() - static_cast<ptrdiff_t>(bs_), body.end(), dec_iv_.begin());
+      dec_->start(iv.data(), bs_);
+      dec_->process(body.data(), body.size());
+      const size_t pad_len = body.back();
+      if (pad_len + 1 > body.size()) return fail(AlertDescription::bad_record_mac);
+      if (padding_check_)
+        for (size_t k = 1; k <= pad_len; ++k)
+          if (body[body.size() - 1 - k] != pad_len) return fail(AlertDescription::bad_record_mac);
+      const size_t plen = body.size() - pad_len - 1;
+      if (plen > max_plaintext) return fail(AlertDescription::record_overflow);
+      return body.first(plen);
+    } catch (...) {
+      return fail(AlertDescription::bad_record_mac);
+    }
+  }
+
   std::unique_ptr<Botan::Cipher_Mode> enc_, dec_;
   std::unique_ptr<RecordMac> mac_;
   size_t bs_;
-  bool explicit_iv_, ssl3_, padding_check_;
+  bool explicit_iv_, ssl3_, padding_check_, etm_;
   std::array<uint8_t, max_block> enc_iv_{}, dec_iv_{};  // TLS 1.0 / SSL 3.0 chained IVs
 };
 
@@ -512,9 +584,12 @@ KeyLengths key_lengths(Version v, const SuiteSpec& s) {
 }
 
 std::unique_ptr<RecordProtection> make_record_protection(Version v, const SuiteSpec& s, ByteView mac_key,
-                                                         ByteView enc_key, ByteView iv, bool padding_check) {
+                                                         ByteView enc_key, ByteView iv, bool padding_check,
+                                                         bool encrypt_then_mac) {
   const KeyLengths k = key_lengths(v, s);
   if (enc_key.size() != k.enc_key || iv.size() != k.iv || k.enc_key == 0) return nullptr;
+  // RFC 7366 applies to TLS's block ciphers only.
+  if (encrypt_then_mac && (v == Version::sslv3 || block_size(s.cipher) == 0)) return nullptr;
   try {
     if (is_gcm(s.cipher)) {
       if (v != Version::tlsv1_2) return nullptr;  // RFC 5288 4: TLS 1.2 only
@@ -541,7 +616,7 @@ std::unique_ptr<RecordProtection> make_record_protection(Version v, const SuiteS
     enc->set_key(enc_key.data(), enc_key.size());
     dec->set_key(enc_key.data(), enc_key.size());
     return std::make_unique<CbcProtection>(v, std::move(enc), std::move(dec), std::move(mac),
-                                           block_size(s.cipher), iv, padding_check);
+                                           block_size(s.cipher), iv, padding_check, encrypt_then_mac);
   } catch (...) {
     return nullptr;
   }

@@ -1,7 +1,7 @@
 // Record protection: the cipher state of one direction (RFC 5246 6.2.3).
 //
 // Stream cipher (RC4): MAC-then-encrypt, the keystream running on across records, no IV.
-// Block ciphers (DES, 3DES, AES): MAC-then-encrypt with CBC; SSL 3.0 and TLS 1.0 chain the IV across
+// Block ciphers (DES, 3DES, AES): MAC-then-encrypt with CBC (or encrypt-then-MAC, RFC 7366); SSL 3.0 and TLS 1.0 chain the IV across
 // records (implicit), 1.1+ sends an explicit IV. unprotect() checks padding and MAC in constant time
 // (Lucky13): the work done does not depend on the padding length or on whether the padding was valid.
 // SSL 3.0 padding may hold any bytes and must be shorter than a block (RFC 6101 5.2.3.2).
@@ -47,8 +47,11 @@ class RecordProtection {
 // later always check the padding. Keys are taken from the key block by the caller; nullptr for a
 // combination that does not exist (wrong key sizes, GCM below TLS 1.2, an SSL 3.0 MAC other than MD5 or
 // SHA-1).
+// `encrypt_then_mac` (RFC 7366, CBC suites at TLS 1.0 and later only; nullptr otherwise): the MAC covers
+// the IV and ciphertext and is checked before anything is decrypted.
 std::unique_ptr<RecordProtection> make_record_protection(Version v, const SuiteSpec& s, ByteView mac_key,
-                                                         ByteView enc_key, ByteView iv, bool padding_check);
+                                                         ByteView enc_key, ByteView iv, bool padding_check,
+                                                         bool encrypt_then_mac = false);
 
 // The constant-time CBC record check, exposed for tests: given the decrypted record (after any explicit
 // IV), the MAC length and mac key/hash, returns whether padding and MAC are good, doing the same work

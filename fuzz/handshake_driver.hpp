@@ -259,6 +259,7 @@ struct Recording {
   Version version{};
   const SuiteInfo* suite = nullptr;
   Bytes master, key_block;
+  bool encrypt_then_mac = false;  // negotiated (RFC 7366): how the protected units are framed
   codec::Random client_random{}, server_random{};
 
   const Side& of(Role r) const { return side[int(r)]; }
@@ -281,7 +282,7 @@ inline std::unique_ptr<crypto::RecordProtection> write_state(const Recording& ca
   auto p = crypto::make_record_protection(cap.version, cap.suite->spec, kb.subspan(own * kl.mac_key, kl.mac_key),
                                           kb.subspan(2 * kl.mac_key + own * kl.enc_key, kl.enc_key),
                                           kb.subspan(2 * (kl.mac_key + kl.enc_key) + own * kl.iv, kl.iv),
-                                          cap.of(sender).cfg->options.padding_check);
+                                          cap.of(sender).cfg->options.padding_check, cap.encrypt_then_mac);
   if (!p) driver_bug(cap.sc.name + ": record protection");
   return p;
 }
@@ -430,6 +431,7 @@ inline std::unique_ptr<Recording> record(const Scenario& sc) {
     driver_bug(sc.name + ": no negotiated parameters");
   cap->version = *info.protocol;
   cap->suite = find_suite(*info.cipher_suite);
+  cap->encrypt_then_mac = info.encrypt_then_mac;
   std::copy_n(info.client_random.begin(), 32, cap->client_random.begin());
   std::copy_n(info.server_random.begin(), 32, cap->server_random.begin());
   auto cs = cap->side[0].store->select(client_partial_key);

@@ -24,7 +24,8 @@ inline void round_trip_known_extensions(const std::vector<codec::Extension>& ext
         round_trip(b, encode_renegotiation_info, decode_renegotiation_info);
         break;
       case ExtensionType::srp: round_trip(b, encode_srp, decode_srp); break;
-      case ExtensionType::extended_master_secret:
+      case ExtensionType::extended_master_secret:  // empty bodies: nothing to decode
+      case ExtensionType::encrypt_then_mac:
       case ExtensionType::session_ticket:
         break;
     }

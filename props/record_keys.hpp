@@ -1,5 +1,6 @@
 // For the model-based properties: the record keys of an RSA key-exchange handshake, recovered from the
-// client's captured handshake records with the server's private key (RFC 5246 6.3, 7.4.7.1, 8.1), so
+// captured handshake records with the server's private key (RFC 5246 6.3, 7.4.7.1, 8.1; RFC 7627 4 and
+// RFC 7366 when the handshake used them), so
 // that a proxy between the two ends can open and seal their records.
 #pragma once
 #include <rapidcheck.h>
@@ -41,6 +42,41 @@ inline ClientKex client_kex(const Bytes& to_server) {
   return k;
 }
 
+// The raw handshake messages (header and body) of a stream's plaintext records, up to its ChangeCipherSpec.
+inline std::vector<Bytes> plaintext_messages(const Bytes& stream) {
+  Bytes hs;
+  for (size_t at = 0; at + 5 <= stream.size();) {
+    const size_t len = size_t(stream[at + 3]) << 8 | stream[at + 4];
+    if (stream[at] == 20 || at + 5 + len > stream.size()) break;
+    if (stream[at] == 22) hs.insert(hs.end(), stream.begin() + ptrdiff_t(at + 5), stream.begin() + ptrdiff_t(at + 5 + len));
+    at += 5 + len;
+  }
+  std::vector<Bytes> out;
+  for (size_t at = 0; at + 4 <= hs.size();) {
+    const size_t len = size_t(hs[at + 1]) << 16 | size_t(hs[at + 2]) << 8 | hs[at + 3];
+    if (at + 4 + len > hs.size()) break;
+    out.emplace_back(hs.begin() + ptrdiff_t(at), hs.begin() + ptrdiff_t(at + 4 + len));
+    at += 4 + len;
+  }
+  return out;
+}
+
+// RFC 7627's session hash input of a full handshake: the ClientHello, the server's first flight, then the
+// client's messages up to and including the ClientKeyExchange.
+inline Bytes transcript_to_client_key_exchange(const Bytes& to_server, const Bytes& to_client) {
+  const std::vector<Bytes> c = plaintext_messages(to_server);
+  const std::vector<Bytes> s = plaintext_messages(to_client);
+  Bytes t;
+  if (c.empty()) return t;
+  t = c.front();
+  for (const Bytes& m : s) t.insert(t.end(), m.begin(), m.end());
+  for (size_t i = 1; i < c.size(); ++i) {
+    t.insert(t.end(), c[i].begin(), c[i].end());
+    if (c[i][0] == 16) break;  // client_key_exchange
+  }
+  return t;
+}
+
 // The fragment of the first record after ChangeCipherSpec (the encrypted Finished).
 inline Bytes encrypted_finished(const Bytes& flight) {
   bool after_ccs = false;
@@ -70,7 +106,10 @@ inline std::array<DirectionKeys, 2> recover_keys(Version v, const SuiteSpec& sui
   RC_ASSERT(!kex.encrypted.empty());
   const Bytes pms = crypto::rsa_decrypt_premaster(server_key, kex.encrypted, kex.client_version, rng);
   const Hash prf = crypto::prf_hash(v, suite);
-  const Bytes master = crypto::master_secret(v, prf, pms, info.client_random, info.server_random);
+  // flights[1] is the server's stream: with the extended master secret (RFC 7627) it is part of the hash.
+  const Bytes master = info.extended_master_secret
+                           ? crypto::extended_master_secret(prf, pms, transcript_to_client_key_exchange(to_server, flights[1]))
+                           : crypto::master_secret(v, prf, pms, info.client_random, info.server_random);
   const crypto::KeyLengths kl = crypto::key_lengths(v, suite);
   const Bytes kb = crypto::key_block(v, prf, master, info.client_random, info.server_random,
                                      2 * (kl.mac_key + kl.enc_key + kl.iv));
@@ -80,8 +119,8 @@ inline std::array<DirectionKeys, 2> recover_keys(Version v, const SuiteSpec& sui
     const ByteView mac = k.subspan(i * kl.mac_key, kl.mac_key);
     const ByteView key = k.subspan(2 * kl.mac_key + i * kl.enc_key, kl.enc_key);
     const ByteView iv = k.subspan(2 * (kl.mac_key + kl.enc_key) + i * kl.iv, kl.iv);
-    out[i].open = crypto::make_record_protection(v, suite, mac, key, iv, true);
-    out[i].seal = crypto::make_record_protection(v, suite, mac, key, iv, true);
+    out[i].open = crypto::make_record_protection(v, suite, mac, key, iv, true, info.encrypt_then_mac);
+    out[i].seal = crypto::make_record_protection(v, suite, mac, key, iv, true, info.encrypt_then_mac);
     RC_ASSERT(out[i].open && out[i].seal);
     if (flights[i].empty()) continue;
     const Bytes finished = encrypted_finished(flights[i]);

@@ -31,6 +31,8 @@ std::optional<SessionState> resumable(const Conn& c) {
   if (!cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
   for (SessionState& s : cfg.session_cache->select(c.partial_key())) {
     if (s.verify_fingerprint != cfg.verify_fingerprint) continue;
+    // RFC 7627 5.3: the server would refuse to resume it without the extension.
+    if (s.extended_master_secret && !cfg.options.extended_master_secret) continue;
     if (std::find(cfg.versions.begin(), cfg.versions.end(), s.version) == cfg.versions.end()) continue;
     if (std::none_of(cfg.suites.begin(), cfg.suites.end(), [&](const SuiteInfo* i) { return i->id == s.cipher_suite; }))
       continue;
@@ -76,13 +78,14 @@ Step client_send_hello(Conn& c) {
   if (!c.established) hs.session = resumable(c);
   if (hs.session) ch.session_id = hs.session->id;
 
-  bool any_ecc = false, any_dss = false, any_srp = false;
+  bool any_ecc = false, any_dss = false, any_srp = false, any_cbc = false;
   for (const SuiteInfo* s : cfg.suites)
     if (s->min_version <= max && s->max_version >= cfg.versions.back()) {
       ch.cipher_suites.push_back(s->id);
       any_ecc = any_ecc || suite_is_ecc(s->spec);
       any_dss = any_dss || suite_cert_algo(s->spec.key_exchange) == crypto::KeyAlgo::dsa;
       any_srp = any_srp || kex_srp(s->spec.key_exchange);
+      any_cbc = any_cbc || suite_is_cbc(s->spec);
     }
   hs.offered_suites = ch.cipher_suites;
   //= https://www.rfc-editor.org/rfc/rfc7507#section-4
@@ -135,6 +138,20 @@ Step client_send_hello(Conn& c) {
     add(ch.extensions, codec::ExtensionType::srp, std::move(b));
   }
   add_protocol_extensions(c, ch.extensions);
+  //= https://www.rfc-editor.org/rfc/rfc7627#section-5.1
+  //# The "extension_data" field of this extension is empty.
+  //= https://www.rfc-editor.org/rfc/rfc7627#section-5.3
+  //# When offering an abbreviated handshake, the client MUST send the
+  //# "extended_master_secret" extension in its ClientHello.
+  // Neither extension exists in SSL 3.0.
+  if (cfg.options.extended_master_secret && max >= Version::tlsv1) {
+    add(ch.extensions, codec::ExtensionType::extended_master_secret, {});
+    hs.offered_ems = true;
+  }
+  if (cfg.options.encrypt_then_mac && max >= Version::tlsv1 && any_cbc) {
+    add(ch.extensions, codec::ExtensionType::encrypt_then_mac, {});
+    hs.offered_etm = true;
+  }
   //= https://www.rfc-editor.org/rfc/rfc5746#section-3.4
   //# The client MUST include either an empty "renegotiation_info"
   //# extension, or the TLS_EMPTY_RENEGOTIATION_INFO_SCSV signaling

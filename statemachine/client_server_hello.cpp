@@ -89,6 +89,23 @@ Step check_extensions(Conn& c, const codec::ServerHello& sh) {
       case ExtensionType::next_protocol_negotiation:
         if (auto r = on_npn(c, e.data); !r) return r;
         break;
+      case ExtensionType::extended_master_secret:
+        if (!hs.offered_ems) return refuse(AlertDescription::unsupported_extension, "extended_master_secret");
+        if (!e.data.empty()) return refuse(AlertDescription::decode_error, "extended_master_secret");
+        // SSL 3.0 has its own master secret derivation: an answer there changes nothing.
+        hs.ems = *c.version >= Version::tlsv1;
+        break;
+      case ExtensionType::encrypt_then_mac:
+        if (!hs.offered_etm) return refuse(AlertDescription::unsupported_extension, "encrypt_then_mac");
+        if (!e.data.empty()) return refuse(AlertDescription::decode_error, "encrypt_then_mac");
+        //= https://www.rfc-editor.org/rfc/rfc7366#section-3
+        //# If a server receives an encrypt-then-MAC request extension from a
+        //# client and then selects a stream or Authenticated Encryption with
+        //# Associated Data (AEAD) ciphersuite, it MUST NOT send an encrypt-
+        //# then-MAC response extension back to the client.
+        // A server that answers anyway is ignored there, as OpenSSL does: only CBC suites use it.
+        hs.etm = *c.version >= Version::tlsv1 && suite_is_cbc(c.suite->spec);
+        break;
       case ExtensionType::renegotiation_info: {
         auto ri = codec::decode_renegotiation_info(e.data);
         if (!ri) return refuse(codec::alert_for(ri.error()), "renegotiation_info");
@@ -175,6 +192,15 @@ Step client_on_server_hello(Conn& c, const In& in) {
   if (hs.session && !sh->session_id.empty() && sh->session_id == hs.session->id) {
     if (hs.session->version != v || hs.session->cipher_suite != sh->cipher_suite)
       return refuse(AlertDescription::illegal_parameter, "resumed session with other parameters");
+    //= https://www.rfc-editor.org/rfc/rfc7627#section-5.3
+    //# If the original session did not use the "extended_master_secret"
+    //# extension but the new ServerHello contains the extension, the
+    //# client MUST abort the handshake.
+    //# If the original session used the extension but the new ServerHello
+    //# does not contain the extension, the client MUST abort the
+    //# handshake.
+    if (hs.session->extended_master_secret != hs.ems)
+      return refuse(AlertDescription::handshake_failure, "resumption changes extended_master_secret");
     c.set(table::f_resuming);
     c.resumed = true;
     c.session_cached = true;

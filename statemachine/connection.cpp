@@ -61,8 +61,18 @@ Step Conn::derive_from_premaster(codec::ByteView premaster) {
   //# master_secret = PRF(pre_master_secret, "master secret",
   //#                     ClientHello.random + ServerHello.random)
   //#                     [0..47];
-  master = crypto::master_secret(*version, crypto::prf_hash(*version, suite->spec), premaster,
-                                 hs->client_random, hs->server_random);
+  //= https://www.rfc-editor.org/rfc/rfc7627#section-4
+  //# When the extended master secret extension is negotiated in a full
+  //# handshake, the "master_secret" is computed as
+  //#
+  //# master_secret = PRF(pre_master_secret, "extended master secret",
+  //#                     session_hash)
+  //#                     [0..47];
+  // The transcript now ends with the ClientKeyExchange (sent or received).
+  const Hash h = crypto::prf_hash(*version, suite->spec);
+  master = hs->ems ? crypto::extended_master_secret(h, premaster, hs->transcript)
+                   : crypto::master_secret(*version, h, premaster, hs->client_random, hs->server_random);
+  if (master.size() != 48) return refuse(AlertDescription::internal_error, "master secret");
   return make_pending_states();
 }
 
@@ -87,8 +97,8 @@ Step Conn::make_pending_states() {
   codec::ByteView c_key = take(kl.enc_key), s_key = take(kl.enc_key);
   codec::ByteView c_iv = take(kl.iv), s_iv = take(kl.iv);
   bool pc = cfg->options.padding_check;
-  auto client_state = crypto::make_record_protection(*version, suite->spec, c_mac, c_key, c_iv, pc);
-  auto server_state = crypto::make_record_protection(*version, suite->spec, s_mac, s_key, s_iv, pc);
+  auto client_state = crypto::make_record_protection(*version, suite->spec, c_mac, c_key, c_iv, pc, hs->etm);
+  auto server_state = crypto::make_record_protection(*version, suite->spec, s_mac, s_key, s_iv, pc, hs->etm);
   if (!client_state || !server_state) return refuse(AlertDescription::internal_error, "record protection");
   if (role == Role::client) {
     hs->pending_write = std::move(client_state);
@@ -124,6 +134,8 @@ void Conn::complete_handshake(FinishedVerified) {
   established = true;
   ++handshakes;
   secure_renegotiation = hs->peer_secure_reneg;
+  extended_master_secret = hs->ems;
+  encrypt_then_mac = hs->etm;
   client_verify_data = role == Role::client ? hs->own_verify_data : hs->peer_verify_data;
   server_verify_data = role == Role::client ? hs->peer_verify_data : hs->own_verify_data;
   if (cfg->session_cache && cfg->options.reuse_sessions && !session_id.empty() && !resumed) {
@@ -132,6 +144,7 @@ void Conn::complete_handshake(FinishedVerified) {
     s.version = *version;
     s.cipher_suite = suite->id;
     s.master_secret = master;
+    s.extended_master_secret = hs->ems;
     s.peer_certificates = peer_certs_der;
     s.sni = sni.value_or("");
     s.verify_fingerprint = cfg->verify_fingerprint;
@@ -143,6 +156,16 @@ void Conn::complete_handshake(FinishedVerified) {
 }
 
 // ---- shared helpers
+
+bool suite_is_cbc(const SuiteSpec& s) {
+  switch (s.cipher) {
+    case Cipher::des_cbc:
+    case Cipher::des3_ede_cbc:
+    case Cipher::aes_128_cbc:
+    case Cipher::aes_256_cbc: return true;
+    default: return false;
+  }
+}
 
 codec::KexFormat kex_format(KeyExchange k) {
   switch (k) {

@@ -73,6 +73,12 @@ struct HandshakeState {
   std::optional<std::vector<std::string>> peer_alpn;  // server: the client's ALPN list
   bool peer_npn = false;                  // server: the client asked for NPN
 
+  // RFC 7627 and RFC 7366. Client: offered; server: the client's hello carried them. Then, for both:
+  // what this handshake uses (the master secret it derives, the pending states it makes).
+  bool offered_ems = false, offered_etm = false;
+  bool peer_ems = false, peer_etm = false;
+  bool ems = false, etm = false;
+
   // Key exchange.
   uint16_t group = 0;     // ECDHE named group
   uint16_t sig_scheme = 0;  // scheme used for ServerKeyExchange (server) or CertificateVerify (client)
@@ -110,6 +116,8 @@ struct Conn {
   std::optional<std::string> negotiated_protocol;  // by ALPN or NPN
   std::vector<codec::Bytes> peer_certs_der;
   codec::Random client_random{}, server_random{};
+  bool extended_master_secret = false;  // the last completed handshake's
+  bool encrypt_then_mac = false;
 
   // Renegotiation (RFC 5746): whether a handshake has completed, whether it was secure (both ends
   // signalled RFC 5746), and its Finished contents, which the next handshake's renegotiation_info binds.
@@ -174,6 +182,7 @@ bool kex_sends_ske(KeyExchange k);     // a ServerKeyExchange always follows
 bool kex_ske_optional(KeyExchange k);  // psk, rsa_psk: a ServerKeyExchange only with an identity hint
 bool kex_static_ecdh(KeyExchange k);  // ecdh_ecdsa, ecdh_rsa: the certificate's key, no ServerKeyExchange
 bool suite_is_ecc(const SuiteSpec& s);
+bool suite_is_cbc(const SuiteSpec& s);  // a block cipher: where encrypt-then-MAC applies
 crypto::KeyAlgo suite_cert_algo(KeyExchange k);  // the certificate key the suite's authentication needs
 // Our signature_algorithms, strongest first, restricted to what the crypto provider supports.
 std::vector<uint16_t> own_signature_schemes();

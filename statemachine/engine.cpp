@@ -407,6 +407,8 @@ ConnectionInfo Engine::info() const {
   i.sni_hostname = c.sni;
   i.session_id = c.session_id;
   i.resumed = c.resumed;
+  i.extended_master_secret = c.extended_master_secret;
+  i.encrypt_then_mac = c.encrypt_then_mac;
   const codec::Random& cr = c.hs ? c.hs->client_random : c.client_random;
   const codec::Random& sr = c.hs ? c.hs->server_random : c.server_random;
   i.client_random.assign(cr.begin(), cr.end());

@@ -74,6 +74,16 @@ Step read_extensions(Conn& c, const codec::ClientHello& ch) {
         hs.srp_user = std::string(srp->srp_I.begin(), srp->srp_I.end());
         break;
       }
+      case ExtensionType::extended_master_secret:
+        //= https://www.rfc-editor.org/rfc/rfc7627#section-5.1
+        //# The "extension_data" field of this extension is empty.
+        if (!e.data.empty()) return refuse(AlertDescription::decode_error, "extended_master_secret");
+        hs.peer_ems = true;
+        break;
+      case ExtensionType::encrypt_then_mac:
+        if (!e.data.empty()) return refuse(AlertDescription::decode_error, "encrypt_then_mac");
+        hs.peer_etm = true;
+        break;
       case ExtensionType::renegotiation_info: {
         auto ri = codec::decode_renegotiation_info(e.data);
         if (!ri) return refuse(codec::alert_for(ri.error()), "renegotiation_info");
@@ -194,6 +204,14 @@ std::optional<SessionState> resumable(Conn& c, const codec::ClientHello& ch, Ver
   if (ch.session_id.empty() || !cfg.options.reuse_sessions || !cfg.session_cache) return std::nullopt;
   auto s = cfg.session_cache->lookup(SessionKey{c.partial_key(), ch.session_id});
   if (!s || s->version != v || !contains(ch.cipher_suites, s->cipher_suite)) return std::nullopt;
+  //= https://www.rfc-editor.org/rfc/rfc7627#section-5.3
+  //# If the original session did not use the "extended_master_secret"
+  //# extension but the new ClientHello contains the extension, then the
+  //# server MUST NOT perform the abbreviated handshake.  Instead, it
+  //# SHOULD continue with a full handshake (as described in
+  //# Section 5.2) to negotiate a new session.
+  // (The opposite case ends the handshake: server_on_client_hello.)
+  if (!s->extended_master_secret && c.hs->ems) return std::nullopt;
   if (s->verify_fingerprint != cfg.verify_fingerprint) return std::nullopt;
   //= https://www.rfc-editor.org/rfc/rfc6066#section-3
   //# A server that implements this extension MUST NOT accept the request to
@@ -258,6 +276,8 @@ void send_server_hello(Conn& c) {
     codec::encode_renegotiation_info(codec::RenegotiationInfo{c.renegotiation_info(true)}, w);
     add(ExtensionType::renegotiation_info, std::move(b));
   }
+  if (hs.ems) add(ExtensionType::extended_master_secret, {});
+  if (hs.etm) add(ExtensionType::encrypt_then_mac, {});
   sh.extensions_present = !sh.extensions.empty();
   codec::Bytes body;
   codec::Writer w(body);
@@ -312,6 +332,15 @@ Step choose_protocol(Conn& c) {
   return {};
 }
 
+//= https://www.rfc-editor.org/rfc/rfc7366#section-2
+//# The client and server MUST NOT use encrypt-then-MAC unless both sides
+//# have successfully exchanged encrypt_then_mac extensions.
+// And only with a block cipher (RFC 7366 3), from TLS 1.0 on.
+bool etm_agreed(const Conn& c) {
+  return c.hs->peer_etm && c.cfg->options.encrypt_then_mac && *c.version >= Version::tlsv1 &&
+         suite_is_cbc(c.suite->spec);
+}
+
 }  // namespace
 
 Step server_on_client_hello(Conn& c, const In& in) {
@@ -352,9 +381,18 @@ Step server_on_client_hello(Conn& c, const In& in) {
   c.rl.expect_version(uint16_t(*v));
   c.rl.set_write_version(uint16_t(*v));
   c.rng().fill(hs.server_random);
+  // RFC 7627 and RFC 7366 do not apply to SSL 3.0.
+  hs.ems = hs.peer_ems && cfg.options.extended_master_secret && *v >= Version::tlsv1;
 
   if (auto s = resumable(c, *ch, *v)) {
+    //= https://www.rfc-editor.org/rfc/rfc7627#section-5.3
+    //# If the original session used the "extended_master_secret"
+    //# extension but the new ClientHello does not contain it, the server
+    //# MUST abort the abbreviated handshake.
+    if (s->extended_master_secret && !hs.ems)
+      return refuse(AlertDescription::handshake_failure, "resumption without extended_master_secret");
     c.suite = find_suite(s->cipher_suite);
+    hs.etm = etm_agreed(c);
     c.session_id = s->id;
     c.master = s->master_secret;
     c.peer_certs_der = s->peer_certificates;
@@ -375,6 +413,7 @@ Step server_on_client_hello(Conn& c, const In& in) {
   //# alert and close the connection.
   // The reference answers insufficient_security here.
   if (!c.suite) return refuse(AlertDescription::insufficient_security, "no common cipher suite");
+  hs.etm = etm_agreed(c);
   if (auto p = choose_protocol(c); !p) return p;
   if (suite_is_ecc(c.suite->spec)) hs.group = choose_group(hs);
   if (cfg.session_cache && cfg.options.reuse_sessions) {

@@ -27,9 +27,11 @@ int64_t system_now() {
 //   opaque sni<0..2^16-1>;
 //   opaque verify_fingerprint<0..2^16-1>;
 //   uint32 created_high; uint32 created_low;  (unix seconds, two's complement)
+//   uint8 extended_master_secret;  (format 2 on; format 1 reads as 0)
 
 constexpr uint8_t magic[4] = {'e', 's', 's', 'l'};
 constexpr uint8_t format_v1 = 1;
+constexpr uint8_t format_v2 = 2;
 constexpr size_t max_session_id = 32;    // RFC 5246 7.4.1.2: opaque SessionID<0..32>
 constexpr size_t master_secret_len = 48;  // RFC 5246 8.1
 constexpr size_t max_vec24 = (1u << 24) - 1;
@@ -59,7 +61,7 @@ std::vector<uint8_t> Session::to_bytes() const {
   const SessionState& s = *state_;
   codec::Writer w(out);
   for (uint8_t b : magic) w.u8(b);
-  w.u8(format_v1);
+  w.u8(format_v2);
   w.vec8(s.id);
   w.u16(uint16_t(s.version));
   w.u16(s.cipher_suite);
@@ -73,6 +75,7 @@ std::vector<uint8_t> Session::to_bytes() const {
   const auto created = static_cast<uint64_t>(s.created_unix);
   w.u32(uint32_t(created >> 32));
   w.u32(uint32_t(created));
+  w.u8(s.extended_master_secret ? 1 : 0);
   return out;
 }
 
@@ -81,7 +84,8 @@ Res<Session> Session::from_bytes(std::span<const uint8_t> bytes) {
   codec::Reader r(bytes);
   codec::ByteView m = r.bytes(sizeof magic);
   if (r.failed() || !std::equal(m.begin(), m.end(), magic)) return bad("not an essl session");
-  if (r.u8() != format_v1) return bad("unknown format");
+  const uint8_t format = r.u8();
+  if (format != format_v1 && format != format_v2) return bad("unknown format");
   SessionState s;
   codec::ByteView id = r.vec8(0, max_session_id);
   s.id.assign(id.begin(), id.end());
@@ -100,6 +104,11 @@ Res<Session> Session::from_bytes(std::span<const uint8_t> bytes) {
   const uint64_t high = r.u32();
   const uint64_t low = r.u32();
   s.created_unix = static_cast<int64_t>(high << 32 | low);
+  if (format >= format_v2) {
+    const uint8_t ems = r.u8();
+    if (ems > 1) return bad("extended_master_secret flag");
+    s.extended_master_secret = ems == 1;
+  }
   auto done = r.finish(std::move(s));
   if (!done) return bad(std::string(codec::to_string(done.error())));
   if (!known_version(version)) return bad("unknown version " + std::to_string(version));

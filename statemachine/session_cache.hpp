@@ -20,6 +20,7 @@ struct SessionState {
   Version version = Version::tlsv1_2;
   uint16_t cipher_suite = 0;
   std::vector<uint8_t> master_secret;
+  bool extended_master_secret = false;  // RFC 7627 5.3: a resumption must agree
   std::vector<std::vector<uint8_t>> peer_certificates;  // DER, leaf first
   std::string sni;
   // The verification settings (and own certificate) the session was made under; a resumption under other

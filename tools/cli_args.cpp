@@ -257,6 +257,8 @@ const std::map<std::string, Flag>& flags() {
       {"fallback", [](Args& a) { a.tls.fallback = true; }},
       {"honor-cipher-order", [](Args& a) { a.tls.honor_cipher_order = true; }},
       {"no-client-renegotiation", [](Args& a) { a.tls.client_renegotiation = false; }},
+      {"no-ems", [](Args& a) { a.tls.extended_master_secret = false; }},
+      {"no-etm", [](Args& a) { a.tls.encrypt_then_mac = false; }},
       {"reuseaddr", [](Args& a) { a.sock.reuseaddr = true; }},
   };
   return m;
@@ -291,8 +293,15 @@ Res<Args> parse(const std::vector<std::string>& argv) {
     auto s = valued().find(name);
     if (s == valued().end()) return fail(Error::options(spec_name(name), "unknown or unsupported option"));
     if (!has_value) {
-      if (i + 1 >= argv.size()) return fail(Error::options(spec_name(name), "needs a value"));
-      value = argv[++i];
+      // A boolean option given alone means true: `--secure-renegotiate` is `--secure-renegotiate true`.
+      const bool boolean = name == "secure-renegotiate" || name == "reuse-sessions";
+      const bool next_is_value = i + 1 < argv.size() && argv[i + 1].compare(0, 2, "--") != 0;
+      if (boolean && !next_is_value)
+        value = "true";
+      else if (i + 1 >= argv.size())
+        return fail(Error::options(spec_name(name), "needs a value"));
+      else
+        value = argv[++i];
     }
     if (auto r = s->second(spec_name(name), value, a); !r) return fail(r.error());
   }

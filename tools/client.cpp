@@ -66,6 +66,8 @@ std::string describe(const ConnectionInfo& info, bool report_resumed) {
   line += " cipher_suite=" + info.cipher_suite_name;
   if (info.sni_hostname) line += " sni=" + *info.sni_hostname;
   if (info.resumed || report_resumed) line += info.resumed ? " resumed=true" : " resumed=false";
+  if (info.extended_master_secret) line += " ems=true";
+  if (info.encrypt_then_mac) line += " etm=true";
   return line;
 }
 

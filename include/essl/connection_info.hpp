@@ -15,6 +15,8 @@ struct ConnectionInfo {
   std::optional<std::string> sni_hostname;
   std::vector<uint8_t> session_id;
   bool resumed = false;
+  bool extended_master_secret = false;  // RFC 7627, in the last completed handshake
+  bool encrypt_then_mac = false;        // RFC 7366, for the records now protected
   std::vector<uint8_t> client_random, server_random;  // for prf/5 seeds
 };
 

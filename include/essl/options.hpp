@@ -160,6 +160,11 @@ struct Options {
   bool padding_check = true;
   bool fallback = false;
   bool log_alert = true;
+  // Beyond the spec, as OpenSSL users expect: the extended master secret (RFC 7627), which binds the
+  // master secret to the whole handshake, and encrypt-then-MAC (RFC 7366) for CBC suites. Each is offered
+  // (client) or accepted (server) when true and used when both ends agree; TLS 1.0 and later.
+  bool extended_master_secret = true;
+  bool encrypt_then_mac = true;
 
   // SNI: std::monostate = automatic (the host name given to connect), a string, or DisableSni. No name
   // is sent for an IP literal (RFC 6066 3).

@@ -1,7 +1,7 @@
 // The essl command's verification options against an essl listener in this process: --verify,
 // --cacertfile, --partial-chain, --crl-check with --crlfile, --depth; a refused handshake prints
 // format_error's text with the reason and exits 1. And the key exchange options: --psk-identity,
-// --psk-key, --srp-identity; and --reconnect reporting resumed=true|false.
+// --psk-key, --srp-identity; --reconnect reporting resumed=true|false; --no-ems and --no-etm.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -180,6 +180,22 @@ TEST(EsslClient, ReconnectReportsResumption) {
   CliRun full = run("--reuse-sessions false");
   EXPECT_EQ(exit_code(full), 0) << full.output;
   EXPECT_NE(full.output.find(" resumed=false"), std::string::npos) << full.output;
+}
+
+// --no-ems / --no-etm, and the connection line's ems=true / etm=true (a CBC suite, so that
+// encrypt-then-MAC applies). A boolean option given alone means true.
+TEST(EsslClient, ExtendedMasterSecretAndEncryptThenMac) {
+  const std::string cbc = "--ciphers ECDHE-RSA-AES128-SHA ";
+  CliRun both = run_client(server_options(), cbc);
+  EXPECT_EQ(exit_code(both), 0) << both.output;
+  EXPECT_NE(both.output.find(" ems=true etm=true"), std::string::npos) << both.output;
+  CliRun no_etm = run_client(server_options(), cbc + "--no-etm");
+  EXPECT_NE(no_etm.output.find(" ems=true"), std::string::npos) << no_etm.output;
+  EXPECT_EQ(no_etm.output.find("etm="), std::string::npos) << no_etm.output;
+  CliRun no_ems = run_client(server_options(), cbc + "--no-ems --secure-renegotiate");
+  EXPECT_EQ(exit_code(no_ems), 0) << no_ems.output;
+  EXPECT_EQ(no_ems.output.find("ems="), std::string::npos) << no_ems.output;
+  EXPECT_NE(no_ems.output.find(" etm=true"), std::string::npos) << no_ems.output;
 }
 
 }  // namespace

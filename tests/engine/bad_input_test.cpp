@@ -205,21 +205,28 @@ TEST(BadInput, FlippedCiphertextByteIsBadRecordMac) {
 
 TEST(BadInput, BadFinishedIsDecryptError) {
   // Tamper with a part of the ClientHello that changes neither keys nor choices (a suite the server
-  // does not pick): only the transcripts differ, so the Finished check is what catches it.
-  Options co;
-  co.ciphers = std::vector<SuiteSpec>{find_suite(0x002F)->spec, find_suite(0x0035)->spec};
-  Pair p(client_config(co), server_config());
-  p.client.start();
-  codec::Bytes hello = take_output(p.client);
-  size_t suites_at = 5 + 4 + 2 + 32 + 1;  // record, handshake header, version, random, empty session id
-  ASSERT_EQ(hello[suites_at + 1], 4);     // two suites
-  ASSERT_EQ(hello[suites_at + 5], 0x35);
-  hello[suites_at + 5] = 0x3d;
-  p.server.feed(hello);
-  p.pump();
-  expect_sent(p.server, AlertDescription::decrypt_error);
-  EXPECT_EQ(p.server.error()->state, "cipher");
-  expect_received(p.client, AlertDescription::decrypt_error);
+  // does not pick): only the transcripts differ, so the Finished check is what catches it. With the
+  // extended master secret (RFC 7627) the transcript is in the keys too: the client's Finished then
+  // does not even decrypt (bad_record_mac).
+  for (bool ems : {false, true}) {
+    SCOPED_TRACE(ems ? "extended master secret" : "classic master secret");
+    Options co;
+    co.ciphers = std::vector<SuiteSpec>{find_suite(0x002F)->spec, find_suite(0x0035)->spec};
+    co.extended_master_secret = ems;
+    Pair p(client_config(co), server_config());
+    p.client.start();
+    codec::Bytes hello = take_output(p.client);
+    size_t suites_at = 5 + 4 + 2 + 32 + 1;  // record, handshake header, version, random, empty session id
+    ASSERT_EQ(hello[suites_at + 1], 4);     // two suites
+    ASSERT_EQ(hello[suites_at + 5], 0x35);
+    hello[suites_at + 5] = 0x3d;
+    p.server.feed(hello);
+    p.pump();
+    const AlertDescription want = ems ? AlertDescription::bad_record_mac : AlertDescription::decrypt_error;
+    expect_sent(p.server, want);
+    EXPECT_EQ(p.server.error()->state, "cipher");
+    expect_received(p.client, want);
+  }
 }
 
 TEST(BadInput, BadCertificateVerifyIsBadCertificate) {

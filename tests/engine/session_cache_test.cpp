@@ -92,7 +92,7 @@ TEST(SessionBytes, RefusesWhatItDidNotWrite) {
   trailing.push_back(0);
   EXPECT_FALSE(Session::from_bytes(trailing));
   std::vector<uint8_t> future = good;
-  future[4] = 2;  // the format byte
+  future[4] = 3;  // the format byte
   EXPECT_FALSE(Session::from_bytes(future));
   SessionState short_master = sample_state();
   short_master.master_secret.resize(47);
