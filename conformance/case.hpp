@@ -48,6 +48,11 @@ struct Case {
   std::string srp_user, srp_password, srp_known_user;
   std::string server_srp_user() const { return srp_known_user.empty() ? srp_user : srp_known_user; }
   bool resume = false;               // a second connection must resume the first one's session
+  // ...unless essl will not: reuse_sessions false (either role), or (server) a reuse_session fun that
+  // refuses; then the second connection is a full handshake.
+  bool essl_reuse_sessions = true;
+  bool essl_reuse_session_refuses = false;
+  bool resumes(size_t n) const { return resume && n == 1 && essl_reuse_sessions && !essl_reuse_session_refuses; }
   // Renegotiation: essl renegotiates once after the handshake (client: ClientHello; server: HelloRequest);
   // the peer refuses it (a warning no_renegotiation: renegotiation_rejected, the connection goes on).
   bool essl_renegotiates = false;

@@ -158,7 +158,8 @@ struct CheckRow {
   std::string_view srp_user = {};
   bool essl_renegotiates = false, peer_refuses_renegotiation = false, peer_renegotiates = false;
   bool client_fallback = false;
-  bool resume = false;  // a second connection resumes the first one's session
+  bool resume = false;  // a second connection resumes the first one's session (unless essl declines)
+  bool essl_reuse_sessions = true, essl_reuse_session_refuses = false;
   // RFC 7366 / RFC 7627: the peer leaves one out; what essl must report having used.
   bool peer_no_etm = false, peer_no_ems = false;
   std::optional<bool> etm = std::nullopt, ems = std::nullopt;
@@ -173,6 +174,7 @@ constexpr std::string_view ecdsa_or_rsa_gcm = "ECDHE-ECDSA-AES128-GCM-SHA256,ECD
 // The peers whose adapters express ALPN and SNI.
 const std::vector<PeerId> extension_peers = {PeerId::openssl, PeerId::erlang};
 const std::vector<PeerId> ems_etm_peers = {PeerId::openssl, PeerId::gnutls, PeerId::botan};
+const std::vector<PeerId> session_peers = {PeerId::openssl, PeerId::gnutls, PeerId::erlang};
 
 // Written from the spec and reference-behaviour.md: version negotiation, alerts, verification.
 const std::vector<CheckRow>& check_rows() {
@@ -321,6 +323,18 @@ const std::vector<CheckRow>& check_rows() {
       {.name = "ems_etm/reference_has_neither", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
        .only_peers = {PeerId::erlang}, .resume = true, .etm = false, .ems = false},
+      // Sessions: the peer offers (or, as server, accepts) the first connection's session; essl resumes
+      // it, or declines with reuse_sessions false (either role) or a reuse_session fun that says no
+      // (server): a full handshake, on which both ends agree.
+      {.name = "sessions/resumed", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = session_peers, .resume = true},
+      {.name = "sessions/reuse_sessions_false", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
+       .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
+       .only_peers = session_peers, .resume = true, .essl_reuse_sessions = false},
+      {.name = "sessions/reuse_session_fun_refuses", .essl_client = false, .client_versions = {V::tlsv1_2},
+       .server_versions = {V::tlsv1_2}, .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc,
+       .version = V::tlsv1_2, .only_peers = session_peers, .resume = true, .essl_reuse_session_refuses = true},
       {.name = "npn/common_protocol", .client_versions = {V::tlsv1_2}, .server_versions = {V::tlsv1_2},
        .client_suites = ecdhe_rsa_cbc, .server_suites = ecdhe_rsa_cbc, .version = V::tlsv1_2,
        .client_npn = "spdy/3,http/1.1", .server_npn = "h2,http/1.1", .protocol = "http/1.1",
@@ -376,6 +390,8 @@ Case check_case(const CheckRow& row, PeerId p, Role r) {
   c.essl_renegotiates = row.essl_renegotiates;
   c.client_fallback = row.client_fallback;
   c.resume = row.resume;
+  c.essl_reuse_sessions = row.essl_reuse_sessions;
+  c.essl_reuse_session_refuses = row.essl_reuse_session_refuses;
   c.peer_no_etm = row.peer_no_etm;
   c.peer_no_ems = row.peer_no_ems;
   c.expect_etm = row.etm;

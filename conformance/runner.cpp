@@ -35,7 +35,7 @@ std::string check_negotiated(const Case& c, const ConnectionInfo& info, size_t n
            std::string(version_atom(*c.expect_version));
   if (c.expect_suite && info.cipher_suite_name != c.expect_suite->erlang)
     return "negotiated " + info.cipher_suite_name + ", expected " + std::string(c.expect_suite->erlang);
-  bool want_resumed = c.resume && n == 1;
+  bool want_resumed = c.resumes(n);
   if (info.resumed != want_resumed) return want_resumed ? "the session was not resumed" : "resumed unexpectedly";
   auto yes_no = [](bool b) { return std::string(b ? "used" : "not used"); };
   if (c.expect_etm && info.encrypt_then_mac != *c.expect_etm)
@@ -215,7 +215,7 @@ CellResult run_essl_server(Peer& peer, const Case& c) {
       return failed(at + "the peer's renegotiation did not take place; peer: " + peer_log);
     if (!run.connections[n].data_ok) return failed(at + "the line did not come back intact; peer: " + peer_log);
     auto resumed = run.connections[n].resumed;
-    if (resumed && *resumed != (c.resume && n == 1)) return failed(at + "the peer disagrees about resumption; peer: " + peer_log);
+    if (resumed && *resumed != c.resumes(n)) return failed(at + "the peer disagrees about resumption; peer: " + peer_log);
   }
   return {Outcome::pass, {}, {}, 0};
 }
@@ -255,6 +255,9 @@ Options essl_options(const Case& c) {
         {}};
   }
   if (!c.srp_user.empty() && c.role == Role::client) o.srp_identity = std::make_pair(c.srp_user, c.srp_password);
+  o.reuse_sessions = c.essl_reuse_sessions;
+  if (c.essl_reuse_session_refuses)
+    o.reuse_session = [](std::span<const uint8_t>, std::span<const uint8_t>, uint8_t, const SuiteSpec&) { return false; };
   if (c.role == Role::server) {
     const ServerCredential cred = server_credential(c);
     o.certfile = cred.certfile();

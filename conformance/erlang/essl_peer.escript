@@ -116,7 +116,8 @@ client(Tag, Port, Opts, [Line | Rest], N) ->
                              _ -> {undefined, Opts}
                          end,
             Offered = proplists:get_value(reuse_session, Opts),
-            Resumed = is_tuple(Offered) andalso element(1, Offered) =:= Id,
+            %% (An empty id is no session: a server that keeps none sends one every time.)
+            Resumed = is_tuple(Offered) andalso Id =/= <<>> andalso element(1, Offered) =:= Id,
             say(Tag, "conn ~w ok ~s resumed=~w data=~s", [N, info(S), Resumed, Data]),
             ssl:close(S),
             client(Tag, Port, Next, Rest, N + 1);
