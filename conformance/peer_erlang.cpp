@@ -55,14 +55,16 @@ std::string options(const Case& c, bool server) {
                 : ",{srp_identity,{" + quoted(c.srp_user) + "," + quoted(c.srp_password) + "}}";
   if (server) {
     const ServerCredential cred = server_credential(c);
-    o += ",{certfile," + quoted(pki(cred.leaf + ".pem")) + "},{keyfile," + quoted(cred.keyfile()) + "},{dhfile," +
+    // The certificate file holds the chain to send after the leaf (OTP sends it; with client
+    // authentication the cacertfile holds the CA that verifies clients, so the chain cannot come from
+    // there).
+    o += ",{certfile," + quoted(cred.certfile()) + "},{keyfile," + quoted(cred.keyfile()) + "},{dhfile," +
          quoted(pki("dh2048.pem")) + "}";
     if (c.server_requires_cert)
       o += ",{verify,verify_peer},{fail_if_no_peer_cert,true},{cacertfile," +
            quoted(pki(c.server_trusts_client ? "ca.pem" : "other-ca.pem")) + "}";
-    else  // the server builds the chain it sends from its cacertfile
-      o += ",{verify,verify_none}" +
-           (cred.intermediate.empty() ? "" : ",{cacertfile," + quoted(pki(cred.intermediate + ".pem")) + "}");
+    else
+      o += ",{verify,verify_none}";
     if (!c.server_alpn.empty()) o += ",{alpn_preferred_protocols," + binaries(c.server_alpn) + "}";
     if (c.peer_refuses_renegotiation) o += ",{client_renegotiation,false}";
     if (c.sni_host_ecdsa)
