@@ -10,7 +10,8 @@
 
 namespace essl::conformance {
 
-enum class PeerId { openssl, gnutls, botan, erlang, local };
+// essl: essl itself on the peer's side (the suites no installed implementation has); local: no peer.
+enum class PeerId { openssl, gnutls, botan, erlang, essl, local };
 std::string_view peer_name(PeerId p);
 std::optional<PeerId> peer_from_name(std::string_view s);
 

@@ -488,6 +488,16 @@ std::vector<Case> matrix_cases(bool full) {
                 for (bool resumed : {false, true})
                   out.push_back(matrix_cell(p, r, v, find_suite(s.id), mutual, resumed));
     }
+  // essl against itself, one role (both sides are essl): the command keeps these cells only where no
+  // installed peer can take part.
+  if (full)
+    for (Version v : tls_versions)
+      for (const SuiteInfo& s : cipher_suites(SuiteListType::all))
+        if (suite_allowed_at(s, v) && key_exchange_implemented(s.spec.key_exchange))
+          for (bool mutual : {false, true})
+            if (!mutual || !no_client_auth(s))
+              for (bool resumed : {false, true})
+                out.push_back(matrix_cell(PeerId::essl, Role::client, v, find_suite(s.id), mutual, resumed));
   return out;
 }
 

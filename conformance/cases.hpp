@@ -7,8 +7,8 @@
 
 namespace essl::conformance {
 
-// full: every peer x role x version x suite (both support) x {server_auth, mutual} x {full, resumed};
-// otherwise the representative slice.
+// full: every peer x role x version x suite (both support) x {server_auth, mutual} x {full, resumed},
+// and the same cells essl against essl (peer essl, essl as client); otherwise the representative slice.
 std::vector<Case> matrix_cases(bool full);
 std::vector<Case> behaviour_cases();
 

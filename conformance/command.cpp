@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "conformance/cases.hpp"
+#include "conformance/coverage.hpp"
 #include "conformance/expected.hpp"
 #include "conformance/peer.hpp"
 #include "conformance/runner.hpp"
@@ -32,7 +34,7 @@ struct Flags {
 
 int usage(const std::string& why) {
   std::cerr << "essl conformance: " << why << "\n"
-            << "usage: essl conformance [--peer openssl|gnutls|botan|erlang] [--filter SUBSTR] [--json] [--full] [--jobs N]\n";
+            << "usage: essl conformance [--peer openssl|gnutls|botan|erlang|essl] [--filter SUBSTR] [--json] [--full] [--jobs N]\n";
   return 2;
 }
 
@@ -111,8 +113,72 @@ void print_matrix(const std::vector<Row>& rows) {
     }
 }
 
-void print_text(const std::vector<Row>& rows, double seconds, size_t handshakes_with_peers) {
+constexpr PeerId coverage_peers[] = {PeerId::openssl, PeerId::gnutls, PeerId::botan, PeerId::erlang, PeerId::essl};
+
+std::vector<CellRef> cell_refs(const std::vector<Row>& rows) {
+  std::vector<CellRef> out;
+  for (const Row& row : rows) out.push_back({&row.c, &row.r});
+  return out;
+}
+
+// One peer's column: a slot per matrix version, "cs" (passed with essl as client and as server), "c-",
+// "-s", "--" (nothing passed) or ".." (the suite does not exist at that version); essl against itself
+// shows "ok".
+std::string coverage_slots(const SuiteCoverage& sc, PeerId p) {
+  std::string out;
+  for (Version v : matrix_versions()) {
+    if (!out.empty()) out += ' ';
+    auto at = std::find_if(sc.versions.begin(), sc.versions.end(), [&](const auto& x) { return x.version == v; });
+    if (at == sc.versions.end()) {
+      out += "..";
+      continue;
+    }
+    auto roles = at->passed.find(p);
+    bool c = roles != at->passed.end() && roles->second.count(Role::client);
+    bool s = roles != at->passed.end() && roles->second.count(Role::server);
+    out += p == PeerId::essl ? (c || s ? "ok" : "--") : std::string(c ? "c" : "-") + (s ? "s" : "-");
+  }
+  return out;
+}
+
+std::string coverage_status_text(const SuiteCoverage& sc) {
+  if (sc.status != CoverageStatus::peer) return std::string(coverage_status_name(sc.status));
+  std::string names;
+  for (PeerId p : sc.peers) names += (names.empty() ? "" : ",") + std::string(peer_name(p));
+  return "peer: " + names;
+}
+
+void print_coverage_table(const Coverage& cov) {
+  std::printf("\ncoverage: every suite of cipher_suites(all) at tlsv1 tlsv1.1 tlsv1.2\n"
+              "  (per version: c/s = passed with essl as client/server, -- = no pass, .. = not at that version;\n"
+              "   essl = essl against itself, run where no installed peer can do the cell)\n");
+  std::printf("  %-40s", "suite");
+  for (PeerId p : coverage_peers) std::printf(" %-8s", std::string(peer_name(p)).c_str());
+  std::printf("  covered by\n");
+  for (const SuiteCoverage& sc : cov.suites) {
+    std::printf("  %-40s", std::string(sc.suite->erlang).c_str());
+    for (PeerId p : coverage_peers) std::printf(" %-8s", coverage_slots(sc, p).c_str());
+    std::printf("  %s\n", coverage_status_text(sc).c_str());
+  }
+}
+
+void print_coverage_counts(const Coverage& cov, bool checked) {
+  std::string per;
+  for (const auto& [p, n] : cov.per_peer) per += (per.empty() ? "" : ", ") + std::string(peer_name(p)) + " " + std::to_string(n);
+  std::printf("\ncoverage summary\n");
+  std::printf("  suites total (cipher_suites(all))          %4zu\n", cov.suites.size());
+  std::printf("  covered by another implementation          %4zu  (%s)\n", cov.by_peer, per.c_str());
+  std::printf("  covered only essl-to-essl                  %4zu\n", cov.essl_only);
+  std::printf("  uncovered                                  %4zu%s\n", cov.uncovered,
+              checked ? "" : "  (a partial selection: --peer or --filter; not checked)");
+  std::printf("  suite x version pairs: %zu total, %zu by another implementation, %zu essl-to-essl only, %zu uncovered\n",
+              cov.pairs, cov.pairs_by_peer, cov.pairs_essl_only, cov.pairs_uncovered);
+}
+
+void print_text(const std::vector<Row>& rows, double seconds, size_t handshakes_with_peers, const Coverage* cov,
+                bool coverage_checked) {
   print_matrix(rows);
+  if (cov) print_coverage_table(*cov);
   std::printf("\nbehaviour checks\n");
   for (const Row& row : rows)
     if (row.c.group == "behaviour")
@@ -136,9 +202,52 @@ void print_text(const std::vector<Row>& rows, double seconds, size_t handshakes_
               "messages, so the peer derived the same master secret and keys with the PRF as essl did.\n",
               handshakes_with_peers);
   std::printf("%zu cells in %.1f s\n", rows.size(), seconds);
+  if (cov) print_coverage_counts(*cov, coverage_checked);
 }
 
-void print_json(const std::vector<Row>& rows, double seconds, bool ok) {
+std::string roles_json(const std::set<Role>& roles) {
+  std::string out = "[";
+  for (Role r : roles) out += (out.size() > 1 ? "," : "") + json_string(role_name(r));
+  return out + "]";
+}
+
+template <typename Map, typename Value>
+std::string peer_map_json(const Map& m, Value value) {
+  std::string o = "{";
+  for (const auto& [p, v] : m) o += (o.size() > 1 ? "," : "") + json_string(peer_name(p)) + ":" + value(v);
+  return o + "}";
+}
+
+std::string coverage_json(const Coverage& cov, bool checked) {
+  auto count = [](size_t n) { return std::to_string(n); };
+  std::string o = "{\"suites\":[";
+  for (size_t i = 0; i < cov.suites.size(); ++i) {
+    const SuiteCoverage& sc = cov.suites[i];
+    char id[8];
+    std::snprintf(id, sizeof id, "0x%04X", static_cast<unsigned>(sc.suite->id));
+    o += std::string(i ? "," : "") + "\n{\"suite\":" + json_string(sc.suite->erlang) + ",\"openssl\":" +
+         json_string(sc.suite->openssl) + ",\"id\":" + json_string(id) + ",\"status\":" +
+         json_string(coverage_status_name(sc.status)) + ",\"peers\":[";
+    for (PeerId p : sc.peers) o += (o.back() == '[' ? "" : ",") + json_string(peer_name(p));
+    o += "],\"versions\":{";
+    for (size_t k = 0; k < sc.versions.size(); ++k) {
+      const SuiteVersionCoverage& v = sc.versions[k];
+      o += std::string(k ? "," : "") + json_string(version_atom(v.version)) + ":{\"status\":" +
+           json_string(coverage_status_name(v.status)) + ",\"passed\":" + peer_map_json(v.passed, roles_json) +
+           ",\"failed\":" + peer_map_json(v.failed, count) + "}";
+    }
+    o += "}}";
+  }
+  o += "\n],\"counts\":{\"suites_total\":" + count(cov.suites.size()) + ",\"covered_by_peer\":" + count(cov.by_peer) +
+       ",\"essl_to_essl_only\":" + count(cov.essl_only) + ",\"uncovered\":" + count(cov.uncovered) +
+       ",\"per_peer\":" + peer_map_json(cov.per_peer, count) + ",\"pairs_total\":" + count(cov.pairs) +
+       ",\"pairs_covered_by_peer\":" + count(cov.pairs_by_peer) + ",\"pairs_essl_to_essl_only\":" +
+       count(cov.pairs_essl_only) + ",\"pairs_uncovered\":" + count(cov.pairs_uncovered) + "},\"checked\":" +
+       (checked ? "true" : "false") + "}";
+  return o;
+}
+
+void print_json(const std::vector<Row>& rows, double seconds, bool ok, const Coverage* cov, bool coverage_checked) {
   std::printf("{\"ok\":%s,\"seconds\":%.2f,\"results\":[", ok ? "true" : "false", seconds);
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
@@ -160,7 +269,9 @@ void print_json(const std::vector<Row>& rows, double seconds, bool ok) {
     std::printf("}");
     first = false;
   }
-  std::printf("}}\n");
+  std::printf("}");
+  if (cov) std::printf(",\"coverage\":%s", coverage_json(*cov, coverage_checked).c_str());
+  std::printf("}\n");
 }
 
 }  // namespace
@@ -178,7 +289,7 @@ int run_command(const std::vector<std::string>& args) {
     else if (a == "--peer") {
       auto v = value();
       auto p = v ? peer_from_name(*v) : std::nullopt;
-      if (!p || *p == PeerId::local) return usage("--peer takes openssl, gnutls, botan or erlang");
+      if (!p || *p == PeerId::local) return usage("--peer takes openssl, gnutls, botan, erlang or essl");
       f.peer = p;
     } else if (a == "--filter") {
       auto v = value();
@@ -202,7 +313,6 @@ int run_command(const std::vector<std::string>& args) {
   };
   add(behaviour_cases());
   add(matrix_cases(f.full));
-  if (rows.empty()) return usage("no cell matches the selection");
 
   std::string error;
   auto expected = load_expected(source_root() + "/conformance/expected.txt", error);
@@ -215,14 +325,33 @@ int run_command(const std::vector<std::string>& args) {
   // The peers this run needs; a missing one fails each of its cells.
   std::map<PeerId, std::unique_ptr<Peer>> peers;
   std::map<PeerId, std::string> missing;
-  for (const Row& row : rows) {
-    if (row.c.peer == PeerId::local || peers.count(row.c.peer) || missing.count(row.c.peer)) continue;
-    auto p = make_peer(row.c.peer);
+  auto need = [&](PeerId id) {
+    if (id == PeerId::local || peers.count(id) || missing.count(id)) return;
+    auto p = make_peer(id);
     if (std::string why = p->availability(); !why.empty()) {
-      missing[row.c.peer] = why;
-      std::cerr << "essl conformance: peer " << peer_name(row.c.peer) << " missing: " << why << "\n";
-    } else peers[row.c.peer] = std::move(p);
+      missing[id] = why;
+      std::cerr << "essl conformance: peer " << peer_name(id) << " missing: " << why << "\n";
+    } else peers[id] = std::move(p);
+  };
+  // essl against itself stands in only where no installed implementation can do the cell: an essl cell
+  // stays when every other peer, in either role, reports it unsupported (or is missing). Every peer is
+  // asked, whatever --peer selects, so that a run split by peer has the same essl cells.
+  if (std::any_of(rows.begin(), rows.end(), [](const Row& row) { return row.c.peer == PeerId::essl; })) {
+    for (PeerId id : {PeerId::openssl, PeerId::gnutls, PeerId::botan, PeerId::erlang}) need(id);
+    std::erase_if(rows, [&](const Row& row) {
+      if (row.c.peer != PeerId::essl) return false;
+      for (const auto& [id, peer] : peers)
+        for (Role r : {Role::client, Role::server}) {
+          Case other = row.c;
+          other.peer = id;
+          other.role = r;
+          if (peer->cannot(other).empty()) return true;
+        }
+      return false;
+    });
   }
+  if (rows.empty()) return usage("no cell matches the selection");
+  for (const Row& row : rows) need(row.c.peer);
 
   bool tty = ::isatty(STDERR_FILENO);
   std::atomic<size_t> next{0}, done{0};
@@ -265,10 +394,19 @@ int run_command(const std::vector<std::string>& args) {
   size_t handshakes = 0;
   for (const Row& row : rows) {
     ok = ok && row.r.outcome != Outcome::fail;
-    if (row.r.outcome == Outcome::pass && row.c.expect_ok && row.c.peer != PeerId::local) handshakes += row.c.resume ? 2 : 1;
+    if (row.r.outcome == Outcome::pass && row.c.expect_ok && row.c.peer != PeerId::local && row.c.peer != PeerId::essl)
+      handshakes += row.c.resume ? 2 : 1;
   }
-  if (f.json) print_json(rows, seconds, ok);
-  else print_text(rows, seconds, handshakes);
+  // With --full, the coverage of cipher_suites(all); an uncovered suite fails the run unless the selection
+  // was narrowed (--peer, --filter).
+  std::optional<Coverage> cov;
+  const bool coverage_checked = !f.peer && f.filter.empty();
+  if (f.full) {
+    cov = compute_coverage(cell_refs(rows));
+    if (coverage_checked && cov->uncovered) ok = false;
+  }
+  if (f.json) print_json(rows, seconds, ok, cov ? &*cov : nullptr, coverage_checked);
+  else print_text(rows, seconds, handshakes, cov ? &*cov : nullptr, coverage_checked);
   std::fflush(stdout);
   return ok ? 0 : 1;
 }

@@ -20,13 +20,14 @@ std::string_view peer_name(PeerId p) {
     case PeerId::gnutls: return "gnutls";
     case PeerId::botan: return "botan";
     case PeerId::erlang: return "erlang";
+    case PeerId::essl: return "essl";
     case PeerId::local: return "local";
   }
   return "?";
 }
 
 std::optional<PeerId> peer_from_name(std::string_view s) {
-  for (PeerId p : {PeerId::openssl, PeerId::gnutls, PeerId::botan, PeerId::erlang, PeerId::local})
+  for (PeerId p : {PeerId::openssl, PeerId::gnutls, PeerId::botan, PeerId::erlang, PeerId::essl, PeerId::local})
     if (peer_name(p) == s) return p;
   return std::nullopt;
 }
@@ -98,6 +99,7 @@ std::unique_ptr<Peer> make_peer(PeerId id) {
     case PeerId::gnutls: return make_gnutls_peer();
     case PeerId::botan: return make_botan_peer();
     case PeerId::erlang: return make_erlang_peer();
+    case PeerId::essl: return make_essl_peer();
     case PeerId::local: return nullptr;
   }
   return nullptr;

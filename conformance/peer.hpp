@@ -57,6 +57,7 @@ std::unique_ptr<Peer> make_openssl_peer();
 std::unique_ptr<Peer> make_gnutls_peer();
 std::unique_ptr<Peer> make_botan_peer();
 std::unique_ptr<Peer> make_erlang_peer();
+std::unique_ptr<Peer> make_essl_peer();
 std::unique_ptr<Peer> make_peer(PeerId id);
 
 // Shared helpers for the adapters.

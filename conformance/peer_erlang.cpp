@@ -1,7 +1,9 @@
 // Erlang/OTP's ssl (Debian's erlang-ssl, OTP 25) through conformance/erlang/essl_peer.escript: one VM for
 // the whole run (starting one per case would cost about a second each), driven by tagged commands.
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "conformance/child.hpp"
@@ -33,12 +35,12 @@ std::string version_term(Version v) {
   return v == Version::tlsv1 ? "tlsv1" : "'" + std::string(version_atom(v)) + "'";
 }
 
-// The case's options as an Erlang list (ciphers by OpenSSL name; the escript converts them).
+// The case's options as an Erlang list (ciphers by IANA value; the escript converts them).
 std::string options(const Case& c, bool server) {
   std::string o = "[{versions,[";
   for (size_t i = 0; i < c.peer_versions.size(); ++i) o += (i ? "," : "") + version_term(c.peer_versions[i]);
   o += "]},{ciphers,[";
-  for (size_t i = 0; i < c.peer_suites.size(); ++i) o += (i ? "," : "") + quoted(std::string(c.peer_suites[i]->openssl));
+  for (size_t i = 0; i < c.peer_suites.size(); ++i) o += (i ? "," : "") + std::to_string(c.peer_suites[i]->id);
   o += "]}";
   if (c.peer_renegotiates) o += ",{peer_renegotiates,true}";
   // {psk_key, Hex} becomes a user_lookup_fun in the escript; the server knows the case's identity only.
@@ -53,14 +55,16 @@ std::string options(const Case& c, bool server) {
                 : ",{srp_identity,{" + quoted(c.srp_user) + "," + quoted(c.srp_password) + "}}";
   if (server) {
     const ServerCredential cred = server_credential(c);
-    o += ",{certfile," + quoted(pki(cred.leaf + ".pem")) + "},{keyfile," + quoted(cred.keyfile()) + "},{dhfile," +
+    // The certificate file holds the chain to send after the leaf (OTP sends it; with client
+    // authentication the cacertfile holds the CA that verifies clients, so the chain cannot come from
+    // there).
+    o += ",{certfile," + quoted(cred.certfile()) + "},{keyfile," + quoted(cred.keyfile()) + "},{dhfile," +
          quoted(pki("dh2048.pem")) + "}";
     if (c.server_requires_cert)
       o += ",{verify,verify_peer},{fail_if_no_peer_cert,true},{cacertfile," +
            quoted(pki(c.server_trusts_client ? "ca.pem" : "other-ca.pem")) + "}";
-    else  // the server builds the chain it sends from its cacertfile
-      o += ",{verify,verify_none}" +
-           (cred.intermediate.empty() ? "" : ",{cacertfile," + quoted(pki(cred.intermediate + ".pem")) + "}");
+    else
+      o += ",{verify,verify_none}";
     if (!c.server_alpn.empty()) o += ",{alpn_preferred_protocols," + binaries(c.server_alpn) + "}";
     if (c.peer_refuses_renegotiation) o += ",{client_renegotiation,false}";
     if (c.sni_host_ecdsa)
@@ -143,10 +147,35 @@ class ErlangPeer : public Peer {
   std::string availability() override {
     std::string erl = find_program("escript");
     if (erl.empty()) return "Erlang/OTP is not installed (packages erlang-base erlang-ssl erlang-public-key erlang-crypto)";
-    return vm_.start(source_root() + "/conformance/erlang/essl_peer.escript");
+    if (std::string why = vm_.start(source_root() + "/conformance/erlang/essl_peer.escript"); !why.empty()) return why;
+    // The suites OTP has, per version, as its ssl application lists them.
+    int tag = vm_.send([](int t) { return "{suites," + std::to_string(t) + "}."; });
+    if (!vm_.wait(tag, "done", 30s)) return "the Erlang peer did not list its suites: " + vm_.log(tag);
+    for (const auto& l : vm_.lines(tag)) {
+      std::istringstream in(l);
+      std::string word, version, ids;
+      in >> word >> version >> ids;
+      auto v = version_from_atom(version);
+      if (word != "suites" || !v) continue;
+      std::istringstream list(ids);
+      for (std::string id; std::getline(list, id, ',');) suites_[*v].insert(static_cast<uint16_t>(std::stoul(id, nullptr, 16)));
+    }
+    if (suites_.empty()) return "the Erlang peer listed no suites: " + vm_.log(tag);
+    return {};
   }
 
-  std::string cannot(const Case&) const override { return {}; }
+  // OTP's ssl has a suite at a version when ssl:cipher_suites(all | anonymous, Version) lists it.
+  std::string cannot(const Case& c) const override {
+    for (const SuiteInfo* s : c.peer_suites) {
+      bool listed = false;
+      for (Version v : c.peer_versions)
+        if (auto at = suites_.find(v); at != suites_.end() && at->second.count(s->id)) listed = true;
+      if (!listed)
+        return "OTP's ssl lists no " + std::string(s->erlang) + " at " + version_list(c.peer_versions) +
+               " (ssl:cipher_suites(all | anonymous, Version))";
+    }
+    return {};
+  }
 
   std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
     int tag = vm_.send([&](int t) {
@@ -186,6 +215,7 @@ class ErlangPeer : public Peer {
 
  private:
   Vm vm_;
+  std::map<Version, std::set<uint16_t>> suites_;
 };
 
 }  // namespace

@@ -6,10 +6,13 @@
 %%   {server, Tag, Conns, Opts}.        listens on 127.0.0.1, prints "Tag port P", then accepts Conns
 %%                                      connections, echoing what each sends until it closes
 %%   {client, Tag, Port, Opts, Lines}.  one connection per line: sends it, expects it back
+%%   {suites, Tag}.                     the suites this OTP has, per version: "Tag suites V Id,Id,..."
+%%                                      (IANA values in hex; ssl:cipher_suites(all, V) and
+%%                                      ssl:cipher_suites(anonymous, V)), then "Tag done"
 %%   quit.
 %%
 %% Per connection: "Tag conn N ok protocol=P suite=S [resumed=B data=ok|bad]" or "Tag conn N error R",
-%% and "Tag done" at the end. Opts are ssl options, except {ciphers, ["OPENSSL-NAME", ...]} and
+%% and "Tag done" at the end. Opts are ssl options, except {ciphers, [IanaValue, ...]} and
 %% {psk_key, "HEX", Identity} (a user_lookup_fun with that key) and {srp_user, User, Password}, and
 %% {peer_renegotiates, true}: after each handshake this side calls ssl:renegotiate/1 (an error ends the
 %% connection with "conn N error {renegotiate, R}").
@@ -53,6 +56,9 @@ run({server, Tag, Conns, Opts0}) ->
         {error, R} ->
             say(Tag, "listen_error ~s", [one_line(R)])
     end,
+    say(Tag, "done", []);
+run({suites, Tag}) ->
+    [say(Tag, "suites ~s ~s", [V, suite_ids(V)]) || V <- [tlsv1, 'tlsv1.1', 'tlsv1.2']],
     say(Tag, "done", []);
 run({client, Tag, Port, Opts0, Lines}) ->
     {Reneg, Opts} = take_reneg(Opts0),
@@ -140,7 +146,7 @@ info(S) ->
 
 opts(Opts) -> [opt(O) || O <- Opts].
 
-opt({ciphers, Names}) -> {ciphers, [ssl:str_to_suite(N) || N <- Names]};
+opt({ciphers, Ids}) -> {ciphers, [ssl_cipher_format:suite_bin_to_map(<<Id:16>>) || Id <- Ids]};
 %% {psk_key, Hex, Identity}: a user_lookup_fun answering the key for Identity ("" = any identity or hint).
 %% {srp_user, User, Password}: a user_lookup_fun knowing User in srp_2048 (DerivedKey as the spec
 %% documents it).
@@ -158,6 +164,11 @@ opt({psk_key, Hex, Identity}) ->
                           (_, _, _) -> error
                        end, undefined}};
 opt(O) -> O.
+
+suite_ids(V) ->
+    Suites = ssl:cipher_suites(all, V) ++ ssl:cipher_suites(anonymous, V),
+    Ids = lists:usort([Id || S <- Suites, <<Id:16>> <- [ssl_cipher_format:suite_map_to_bin(S)]]),
+    lists:join(",", [integer_to_list(Id, 16) || Id <- Ids]).
 
 say(Tag, Fmt, Args) -> io:format("~w ~s~n", [Tag, io_lib:format(Fmt, Args)]).
 
