@@ -185,6 +185,12 @@ struct Engine::Impl {
       c.hs = std::make_unique<HandshakeState>();
       c.flags = table::f_renegotiating;
       c.resumed = false;
+      //= https://www.rfc-editor.org/rfc/rfc7301#section-3.1
+      //# Unlike many other TLS extensions, this extension does not establish
+      //# properties of the session, only of the connection.
+      // ALPN and NPN are negotiated again by the new handshake's hellos (a stale choice would have the
+      // server answer ALPN that the client did not offer).
+      c.negotiated_protocol.reset();
       if (c.role == Role::server) {
         if (!hello_request_sent) last_client_reneg_ms = now_ms();
         hello_request_sent = false;
