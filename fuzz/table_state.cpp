@@ -8,7 +8,7 @@
 // process; each input replays the peer's messages of one scenario, one at a time, into a fresh engine
 // (same deterministic RNG, same configuration) until it is in the state. Only the scenarios whose
 // handshake passes through the state serve the target. A renegotiating scenario serves once its
-// renegotiation began (before, it is the scenario of the same options without one): its engines
+// renegotiation began (before, it is a resumption like the resumption scenarios): its engines
 // are in the handshake's states with f_renegotiating set and the first handshake's keys in force, or in
 // `connection` with a HelloRequest out or after the second handshake.
 // Every row of the group must fire for some prepared engine (its flags, Engine::table_flags, select it
@@ -97,7 +97,7 @@ struct Target {
   Target() {
     // Every time a scenario's engine is in the state with a message to come (a state that loops, such as
     // s_wait_finished around NextProtocol, is there more than once, with different flags); a renegotiating
-    // scenario only once its renegotiation began (before, it is the scenario of its options without one).
+    // scenario only once its renegotiation began (before, it is a resumption like the resumption scenarios).
     for (const fuzz::Scenario& sc : fuzz::fuzz_scenarios()) {
       const fuzz::Recording& cap = fuzz::recording(sc);
       const auto& trace = cap.trace[int(target_role)];
