@@ -7,7 +7,12 @@
 // Preparation: fuzz/handshake_driver.hpp captures in-memory handshakes for fuzz_scenarios() once per
 // process; each input replays the peer's messages of one scenario, one at a time, into a fresh engine
 // (same deterministic RNG, same configuration) until it is in the state. Only the scenarios whose
-// handshake passes through the state serve the target.
+// handshake passes through the state serve the target. A renegotiating scenario serves once its
+// renegotiation began (before, it is a resumption like the resumption scenarios): its engines
+// are in the handshake's states with f_renegotiating set and the first handshake's keys in force, or in
+// `connection` with a HelloRequest out or after the second handshake.
+// Every row of the group must fire for some prepared engine (its flags, Engine::table_flags, select it
+// for its message): otherwise the target aborts when it starts, naming the row.
 //
 // Input: [selector] [variant] [body...]
 //   selector % (M + 3), M the number of table wire messages: below M, the message type L[selector], where
@@ -20,15 +25,16 @@
 //     peer's real message of that type in the scenario (the first still to come, else any), XORed with
 //     the body, which extends it where longer. Without 0x80 the body is the message body.
 // The message is framed as the peer would send it (handshake header, record headers of the version the
-// peer used) and protected under the peer's keys when the engine reads protected records.
+// peer used) and protected under the peer's keys in force (those of its last ChangeCipherSpec) when the
+// engine reads protected records.
 //
 // Oracles (the table's promise): a message of a type no row of the group accepts ends the connection
 // with a fatal unexpected_message alert; a message after which the engine reports no error was accepted
 // by a row of the group and left the engine in that row's next state.
-// Seeds: one message of each type the group accepts (the real one of a scenario whose peer sends it
-// next) and each scenario's next real message every time it is in the state, which covers every
-// accepted row the scenarios reach, guards included; with ESSL_WRITE_STATE_SEEDS=<dir> the target
-// writes them to <dir>/<target>/.
+// Seeds: for each row of the group, its message to an engine the row fires in (the real one of a
+// scenario whose peer sends it next where there is one), and each scenario's next real message (or
+// renegotiate()) every time it is in the state; with ESSL_WRITE_STATE_SEEDS=<dir> the target writes
+// them to <dir>/<target>/.
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -73,8 +79,16 @@ std::vector<Msg> message_order() {
 
 struct Prepared {
   const fuzz::Recording* cap;
-  size_t prefix;  // units that take the engine to the state
+  size_t prefix;       // units that take the engine to the state
+  table::Flags flags;  // the table's flags there
 };
+
+// Whether `row` is the one the table picks for its message in an engine with these flags.
+bool fires(const table::Row& row, table::Flags flags) {
+  return table::find(target_role, target_state, row.msg, flags) == &row;
+}
+
+bool in_group(const table::Row& r) { return r.role == target_role && r.state == target_state; }
 
 struct Target {
   std::vector<Msg> order = message_order();
@@ -82,15 +96,32 @@ struct Target {
 
   Target() {
     // Every time a scenario's engine is in the state with a message to come (a state that loops, such as
-    // s_wait_finished around NextProtocol, is there more than once, with different flags).
+    // s_wait_finished around NextProtocol, is there more than once, with different flags); a renegotiating
+    // scenario only once its renegotiation began (before, it is a resumption like the resumption scenarios).
     for (const fuzz::Scenario& sc : fuzz::fuzz_scenarios()) {
       const fuzz::Recording& cap = fuzz::recording(sc);
       const auto& trace = cap.trace[int(target_role)];
-      for (size_t i = 0; i < trace.size(); ++i)
+      const size_t from = sc.renegotiate == fuzz::Renegotiate::none ? 0 : cap.renegotiation[int(target_role)] + 1;
+      for (size_t i = from; i < trace.size(); ++i)
         if (trace[i] == table::state_id(target_state) && (i < cap.to(target_role).size() || i == 0))
-          prepared.push_back({&cap, i});
+          prepared.push_back({&cap, i, cap.flags[int(target_role)][i]});
     }
     if (prepared.empty()) fuzz::driver_bug(target_name() + ": no scenario reaches the state");
+    for (const table::Row& r : table::rows())
+      if (in_group(r) && std::none_of(prepared.begin(), prepared.end(), [&](const Prepared& p) { return fires(r, p.flags); }))
+        fuzz::driver_bug(target_name() + ": no scenario prepares an engine in which the row for " +
+                         std::string(table::msg_name(r.msg)) + " [" + std::string(table::guard_name(r.guard)) +
+                         "] fires");
+  }
+
+  // The version of the peer's records at p: its next unit's, else its last one's (renegotiate() has none).
+  uint16_t version(const Prepared& p) const {
+    const auto& units = p.cap->to(target_role);
+    for (size_t i = p.prefix; i < units.size(); ++i)
+      if (!units[i].local) return units[i].version;
+    for (size_t i = std::min(p.prefix, units.size()); i-- > 0;)
+      if (!units[i].local) return units[i].version;
+    return 0;
   }
 
   // The peer's real message of type m in p's handshake: the first still to come, else any of that type
@@ -131,31 +162,37 @@ void write_seeds(const char* dir) {
     f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   };
   auto selector = [&](Msg m) { return uint8_t(std::find(t.order.begin(), t.order.end(), m) - t.order.begin()); };
+  auto next = [&](size_t j) -> std::optional<Msg> {
+    const auto& units = t.prepared[j].cap->to(target_role);
+    return t.prepared[j].prefix < units.size() ? units[t.prepared[j].prefix].msg() : std::nullopt;
+  };
+  // m to prepared engine j: a wire message starting from its real one; the user's renegotiate() or the
+  // peer's warning no_renegotiation.
+  auto seed = [&](Msg m, size_t j) -> Bytes {
+    if (m == Msg::renegotiate) return {uint8_t(mode_local), uint8_t(j), 0};
+    if (m == Msg::no_renegotiation) return {uint8_t(mode_local), uint8_t(j), 1};
+    return {selector(m), uint8_t(0x80 | j)};
+  };
   // Each scenario's next real message, each time it is in the state: together one for every accepted
   // row the scenarios reach, whatever its guard.
   for (size_t j = 0; j < t.prepared.size(); ++j) {
-    const auto& units = t.prepared[j].cap->to(target_role);
     const bool again = j > 0 && t.prepared[j - 1].cap == t.prepared[j].cap;
-    if (t.prepared[j].prefix < units.size())
-      if (auto m = units[t.prepared[j].prefix].msg())
-        write("next_" + t.prepared[j].cap->sc.name + (again ? "_again" : ""), {selector(*m), uint8_t(0x80 | j)});
+    if (auto m = next(j)) write("next_" + t.prepared[j].cap->sc.name + (again ? "_again" : ""), seed(*m, j));
   }
-  // One message of each type the group accepts: a real one where a scenario's peer sends it next,
-  // otherwise as the seed spells it (HelloRequest's empty body; a renegotiating ClientHello).
-  for (size_t k = 0; k < t.order.size() && row_exists(t.order[k]); ++k) {
-    size_t j = 0;
-    for (size_t i = 0; i < t.prepared.size(); ++i) {
-      const auto& units = t.prepared[i].cap->to(target_role);
-      if (t.prepared[i].prefix < units.size() && units[t.prepared[i].prefix].msg() == t.order[k]) {
-        j = i;
-        break;
-      }
-    }
-    write("row_" + std::string(table::msg_name(t.order[k])), {uint8_t(k), uint8_t(0x80 | j)});
+  // Each row of the group: its message to an engine it fires in, a real one where a scenario's peer sends
+  // it next there, otherwise as the seed spells it (HelloRequest's empty body; a renegotiating
+  // ClientHello). Named after the message, and the guard for a message's second row and later.
+  std::vector<Msg> named;
+  for (const table::Row& r : table::rows()) {
+    if (!in_group(r)) continue;
+    std::optional<size_t> j;
+    for (size_t i = 0; i < t.prepared.size() && !(j && next(*j) == r.msg); ++i)
+      if (fires(r, t.prepared[i].flags) && (!j || next(i) == r.msg)) j = i;
+    const bool first = std::find(named.begin(), named.end(), r.msg) == named.end();
+    named.push_back(r.msg);
+    write("row_" + std::string(table::msg_name(r.msg)) + (first ? "" : "_" + std::string(table::guard_name(r.guard))),
+          seed(r.msg, j.value_or(0)));
   }
-  // The table messages that are not handshake messages: the user's renegotiate(), the peer's warning.
-  if (row_exists(Msg::renegotiate)) write("row_renegotiate", {uint8_t(mode_local), 0, 0});
-  if (row_exists(Msg::no_renegotiation)) write("row_no_renegotiation", {uint8_t(mode_local), 0, 1});
 }
 
 bool is_next_state(Msg m, std::string_view state) {
@@ -188,7 +225,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (e->error() || e->state_id() != table::state_id(target_state))
     bug("preparation did not reach the state (" + p.cap->sc.name + ")");
   e->consume_output(e->pending_output().size());
-  const uint16_t version = units[std::min(p.prefix, units.size() - 1)].version;
+  const uint16_t version = t.version(p);
 
   std::optional<Msg> sent;
   if (sel < msg_count) {

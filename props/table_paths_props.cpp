@@ -12,6 +12,16 @@
 // under test the peer's messages one at a time, protected under the negotiated keys after the peer's
 // ChangeCipherSpec, as the peer sent them.
 //
+// A path other than a resumption is also realised while renegotiating: the engine first completes a
+// handshake of the same scenario, then the client asks for a new one (its renegotiate()) or the server
+// does (a HelloRequest), and the path is the second handshake, under the first handshake's keys until
+// the peer's ChangeCipherSpec. The client's path starts after its new
+// ClientHello went out, the server's with the ClientHello it receives in `connection`. The table is
+// walked from there with f_renegotiating (table::entering), the server's f_reneg_allowed as the engine
+// sets it (a HelloRequest of ours is out, or no client-initiated renegotiation came yet; the driver's
+// clock stands still), so the mutations meet the renegotiation's rows (application data before the
+// peer's ChangeCipherSpec, a second ClientHello).
+//
 //   accepted_path_reaches_connection: the peer sends exactly the path's messages, and the engine fed
 //     them reaches `connection` without an error.
 //   mutated_path_is_refused: the path with one message dropped, duplicated, swapped with a later one, or
@@ -53,10 +63,12 @@ bool has(const AcceptedPath& p, std::string_view msg) {
   return std::any_of(p.msgs.begin(), p.msgs.end(), [&](Msg m) { return table::msg_name(m) == msg; });
 }
 
-// Two realisations of each path: suites and versions the path leaves open.
-fuzz::Scenario scenario(const AcceptedPath& p, size_t variant) {
+// Two realisations of each path: suites and versions the path leaves open; each as a first handshake or
+// as a renegotiation (not a resumption: a renegotiation is a full handshake).
+fuzz::Scenario scenario(const AcceptedPath& p, size_t variant, fuzz::Renegotiate reneg = fuzz::Renegotiate::none) {
   fuzz::Scenario s;
   s.name = "path";
+  s.renegotiate = reneg;
   s.resume = p.flags & table::f_resuming;
   const bool dh = p.role == Role::client ? (p.flags & table::f_kex_sends_ske) != 0 : variant == 0;
   const bool client = p.role == Role::client;
@@ -86,6 +98,30 @@ fuzz::Scenario scenario(const AcceptedPath& p, size_t variant) {
   return s;
 }
 
+constexpr fuzz::Renegotiate reneg_modes[] = {fuzz::Renegotiate::none, fuzz::Renegotiate::client_initiated,
+                                             fuzz::Renegotiate::server_initiated};
+size_t reneg_mode_count(const AcceptedPath& p) { return (p.flags & table::f_resuming) ? 1 : std::size(reneg_modes); }
+
+const char* reneg_name(fuzz::Renegotiate r) {
+  switch (r) {
+    case fuzz::Renegotiate::none: return "first handshake";
+    case fuzz::Renegotiate::client_initiated: return "renegotiation by the client";
+    case fuzz::Renegotiate::server_initiated: return "renegotiation by the server";
+  }
+  return "?";
+}
+
+// Where `role`'s path starts among the units it receives: 0, or in a renegotiation the second ClientHello
+// (server) or the ServerHello after the client's new ClientHello went out (client): past the user's
+// renegotiate() and the HelloRequest.
+size_t path_start(const fuzz::Recording& cap, Role role) {
+  if (cap.sc.renegotiate == fuzz::Renegotiate::none) return 0;
+  const auto& units = cap.to(role);
+  size_t i = cap.renegotiation[int(role)];
+  while (i < units.size() && (units[i].local || units[i].msg() == Msg::hello_request)) ++i;
+  return i;
+}
+
 std::string show(const std::vector<Msg>& msgs) {
   std::string s;
   for (Msg m : msgs) s += (s.empty() ? "" : " ") + std::string(table::msg_name(m));
@@ -95,7 +131,9 @@ std::string show(const std::vector<Msg>& msgs) {
 // The units of the path: the peer's handshake messages (the capture ends with application data).
 std::vector<Unit> path_units(const fuzz::Recording& cap, const AcceptedPath& p) {
   const auto& all = cap.to(p.role);
-  std::vector<Unit> units(all.begin(), all.begin() + ptrdiff_t(std::min(all.size(), p.msgs.size())));
+  const size_t start = path_start(cap, p.role);
+  std::vector<Unit> units(all.begin() + ptrdiff_t(start),
+                          all.begin() + ptrdiff_t(std::min(all.size(), start + p.msgs.size())));
   std::vector<Msg> got;
   for (const Unit& u : units) got.push_back(u.msg().value_or(Msg::application_data));
   RC_ASSERT(show(got) == show({p.msgs.begin(), p.msgs.end()}));
@@ -108,16 +146,22 @@ struct Fed {
   std::string state;
 };
 
+// The units before the path (a first handshake and the renegotiation's start), then `units`; indices
+// are the path's.
 Fed feed(const fuzz::Recording& cap, Role role, const std::vector<Unit>& units) {
   auto e = cap.of(role).start();
   fuzz::Feeder f(cap, role);
   f.reset();
+  const auto& all = cap.to(role);
+  for (size_t i = 0; i < path_start(cap, role); ++i) f.feed(*e, all[i]);
+  RC_ASSERT(!e->error().has_value());
+  const uint32_t completed = e->handshakes_completed();
   Fed r;
   for (size_t i = 0; i < units.size(); ++i) {
     f.feed(*e, units[i]);
     e->consume_output(e->pending_output().size());
     if (e->error() && !r.first_error) r.first_error = i;
-    if (e->handshake_done() && !r.first_connection) r.first_connection = i;
+    if (e->handshakes_completed() > completed && !r.first_connection) r.first_connection = i;
   }
   r.error = e->error();
   r.state = std::string(e->state_id());
@@ -128,16 +172,28 @@ Fed feed(const fuzz::Recording& cap, Role role, const std::vector<Unit>& units) 
 // the flags its type set on the path (none for a type the path does not have).
 struct Walk {
   std::optional<size_t> refused_at;
-  std::optional<size_t> connected_at;  // the message that took it to `connection`
+  std::optional<size_t> connected_at;  // the message that took it (back) to `connection`
   table::State end;
   std::vector<Msg> advancing;  // the messages of rows that advance the handshake (not ignored ones)
 };
 
-Walk walk(const AcceptedPath& p, const std::vector<Msg>& seq) {
-  Walk w{std::nullopt, std::nullopt,
-         p.role == Role::client ? table::State::c_wait_server_hello : table::State::s_wait_client_hello, {}};
-  uint8_t flags = 0;
+Walk walk(const AcceptedPath& p, const std::vector<Msg>& seq, fuzz::Renegotiate reneg) {
+  const bool client = p.role == Role::client;
+  Walk w{std::nullopt, std::nullopt, client ? table::State::c_wait_server_hello : table::State::s_wait_client_hello, {}};
+  table::Flags flags = 0;
+  // A renegotiation: the client waits for the ServerHello with f_renegotiating; the server is in
+  // `connection`, a HelloRequest of its own out or not.
+  bool hello_request_out = reneg == fuzz::Renegotiate::server_initiated, client_renegotiated = false;
+  if (reneg != fuzz::Renegotiate::none) {
+    if (client)
+      flags = table::f_renegotiating;
+    else
+      w.end = table::State::connection;
+  }
   for (size_t i = 0; i < seq.size(); ++i) {
+    if (!client && w.end == table::State::connection)
+      flags = hello_request_out || !client_renegotiated ? table::Flags(flags | table::f_reneg_allowed)
+                                                        : table::Flags(flags & ~table::f_reneg_allowed);
     const table::Row* row = table::find(p.role, w.end, seq[i], flags);
     if (!row) {
       w.refused_at = i;
@@ -146,25 +202,38 @@ Walk walk(const AcceptedPath& p, const std::vector<Msg>& seq) {
     if (row->handler != table::Handler::ignore && row->handler != table::Handler::refuse_renegotiation &&
         row->handler != table::Handler::deliver_app_data)
       w.advancing.push_back(seq[i]);
+    table::Flags set = 0;
     for (size_t j = 0; j < p.msgs.size(); ++j)
       if (p.msgs[j] == seq[i]) {
-        flags = uint8_t(flags | (p.after[j] & ~(j ? p.after[j - 1] : 0)));
+        set = table::Flags(p.after[j] & ~(j ? p.after[j - 1] : 0));
         break;
       }
+    if (row->state == table::State::connection && row->next != table::State::connection) {
+      if (hello_request_out)
+        hello_request_out = false;
+      else
+        client_renegotiated = true;
+    }
+    flags = table::entering(row->state, row->next, flags, set);
     w.end = row->next;
-    if (w.end == table::State::connection && !w.connected_at) w.connected_at = i;
+    if (row->state != table::State::connection && w.end == table::State::connection && !w.connected_at)
+      w.connected_at = i;
   }
   return w;
 }
 
-// A real message of type m from the scenario: the peer's (first) if it sent one, else the engine's own
-// side's; a CertificateRequest that no side sent, well-formed (the table accepts one where the key
+// A real message of type m from the scenario: the peer's (the first of the path's handshake, else the
+// first) if it sent one, else the engine's own side's likewise; a CertificateRequest that no side sent, well-formed (the table accepts one where the key
 // exchange's ServerKeyExchange is optional, before the ServerKeyExchange); HelloRequest, which no peer
 // here sends, with its empty body.
 Unit real_message(const fuzz::Recording& cap, Role role, Msg m, uint16_t version) {
-  for (Role from : {role == Role::client ? Role::server : Role::client, role})
-    for (const Unit& u : cap.to(from == Role::client ? Role::server : Role::client))
+  for (Role to : {role, role == Role::client ? Role::server : Role::client}) {
+    const auto& units = cap.to(to);
+    for (size_t i = path_start(cap, to); i < units.size(); ++i)
+      if (units[i].msg() == m) return units[i];
+    for (const Unit& u : units)
       if (u.msg() == m) return u;
+  }
   if (m == Msg::certificate_request) {
     const bool tls12 = version >= uint16_t(Version::tlsv1_2);
     codec::CertificateRequest cr;
@@ -180,8 +249,8 @@ Unit real_message(const fuzz::Recording& cap, Role role, Msg m, uint16_t version
 
 RC_GTEST_PROP(TablePaths, accepted_path_reaches_connection, ()) {
   const AcceptedPath& p = accepted_paths[pick(0, path_count)];
-  const fuzz::Scenario sc = scenario(p, pick(0, 2));
-  RC_TAG(p.role == Role::client ? "client" : "server", sc.suite);
+  const fuzz::Scenario sc = scenario(p, pick(0, 2), reneg_modes[pick(0, reneg_mode_count(p))]);
+  RC_TAG(p.role == Role::client ? "client" : "server", sc.suite, reneg_name(sc.renegotiate));
   const fuzz::Recording& cap = fuzz::recording(sc);
   const Fed r = feed(cap, p.role, path_units(cap, p));
   RC_ASSERT(!r.error.has_value());
@@ -192,7 +261,7 @@ enum class Mutation { drop, duplicate, swap, insert };
 
 RC_GTEST_PROP(TablePaths, mutated_path_is_refused, ()) {
   const AcceptedPath& p = accepted_paths[pick(0, path_count)];
-  const fuzz::Scenario sc = scenario(p, pick(0, 2));
+  const fuzz::Scenario sc = scenario(p, pick(0, 2), reneg_modes[pick(0, reneg_mode_count(p))]);
   const fuzz::Recording& cap = fuzz::recording(sc);
   std::vector<Unit> units = path_units(cap, p);
   const size_t n = units.size();
@@ -220,13 +289,16 @@ RC_GTEST_PROP(TablePaths, mutated_path_is_refused, ()) {
   // Each record carries the version the peer uses at that point (ClientHello's record may carry a lower
   // one than the negotiated version that every later record must carry).
   const std::vector<Unit>& original = cap.to(p.role);
-  for (size_t i = 0; i < units.size(); ++i) units[i].version = original[std::min(i, n - 1)].version;
+  const size_t start = path_start(cap, p.role);
+  for (size_t i = 0; i < units.size(); ++i) units[i].version = original[start + std::min(i, n - 1)].version;
   std::vector<Msg> seq;
   for (const Unit& u : units) seq.push_back(u.msg().value_or(Msg::application_data));
-  const Walk w = walk(p, seq);
+  const Walk w = walk(p, seq, sc.renegotiate);
   const Fed r = feed(cap, p.role, units);
   const bool sent_alert = r.error && r.error->kind == Error::Kind::tls_alert && r.error->alert_sent;
-  RC_LOG() << (p.role == Role::client ? "client" : "server") << " " << sc.suite << ": " << show(seq) << " -> "
+  RC_TAG(reneg_name(sc.renegotiate));
+  RC_LOG() << (p.role == Role::client ? "client" : "server") << " " << sc.suite << ", " << reneg_name(sc.renegotiate)
+           << ": " << show(seq) << " -> "
            << (r.error ? r.error->detail : r.state) << "\n";
   if (w.refused_at) {
     RC_TAG("refused by the table");
@@ -252,18 +324,22 @@ RC_GTEST_PROP(TablePaths, mutated_path_is_refused, ()) {
   }
 }
 
-// Every path the table accepts is realised by a scenario above (a path with no realisation would be
-// generated but never reached by a real peer).
+// Every path the table accepts is realised by a scenario above, as a first handshake and (but for a
+// resumption) as a renegotiation asked by either side (a path with no realisation would be generated
+// but never reached by a real peer).
 TEST(TablePaths, every_path_is_realised) {
   for (const AcceptedPath& p : accepted_paths)
-    for (size_t v = 0; v < 2; ++v) {
-      const fuzz::Recording& cap = fuzz::recording(scenario(p, v));
-      std::vector<Msg> got;
-      for (size_t i = 0; i < p.msgs.size() && i < cap.to(p.role).size(); ++i)
-        got.push_back(cap.to(p.role)[i].msg().value_or(Msg::application_data));
-      EXPECT_EQ(show(got), show({p.msgs.begin(), p.msgs.end()}))
-          << (p.role == Role::client ? "client " : "server ") << scenario(p, v).suite;
-    }
+    for (size_t v = 0; v < 2; ++v)
+      for (size_t r = 0; r < reneg_mode_count(p); ++r) {
+        const fuzz::Scenario sc = scenario(p, v, reneg_modes[r]);
+        const fuzz::Recording& cap = fuzz::recording(sc);
+        const auto& units = cap.to(p.role);
+        std::vector<Msg> got;
+        for (size_t i = path_start(cap, p.role); got.size() < p.msgs.size() && i < units.size(); ++i)
+          got.push_back(units[i].msg().value_or(Msg::application_data));
+        EXPECT_EQ(show(got), show({p.msgs.begin(), p.msgs.end()}))
+            << (p.role == Role::client ? "client " : "server ") << sc.suite << ", " << reneg_name(sc.renegotiate);
+      }
 }
 
 }  // namespace

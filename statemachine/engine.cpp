@@ -164,10 +164,15 @@ struct Engine::Impl {
     return !last_client_reneg_ms || now_ms() - *last_client_reneg_ms >= reneg_interval_ms;
   }
 
+  // The flags with the environment's as they are now (table::environment_flags).
+  table::Flags flags_now() const {
+    if (c.role != Role::server || c.state != table::State::connection) return c.flags;
+    return renegotiation_allowed() ? table::Flags(c.flags | table::f_reneg_allowed)
+                                   : table::Flags(c.flags & ~table::f_reneg_allowed);
+  }
+
   void dispatch(Msg m, codec::ByteView body, codec::ByteView raw) {
-    if (c.role == Role::server && c.state == table::State::connection)
-      c.flags = renegotiation_allowed() ? table::Flags(c.flags | table::f_reneg_allowed)
-                                        : table::Flags(c.flags & ~table::f_reneg_allowed);
+    c.flags = flags_now();
     const table::Row* row = table::find(c.role, c.state, m, c.flags);
     if (!row) {
       return fatal(AlertDescription::unexpected_message,
@@ -180,6 +185,12 @@ struct Engine::Impl {
       c.hs = std::make_unique<HandshakeState>();
       c.flags = table::f_renegotiating;
       c.resumed = false;
+      //= https://www.rfc-editor.org/rfc/rfc7301#section-3.1
+      //# Unlike many other TLS extensions, this extension does not establish
+      //# properties of the session, only of the connection.
+      // ALPN and NPN are negotiated again by the new handshake's hellos (a stale choice would have the
+      // server answer ALPN that the client did not offer).
+      c.negotiated_protocol.reset();
       if (c.role == Role::server) {
         if (!hello_request_sent) last_client_reneg_ms = now_ms();
         hello_request_sent = false;
@@ -395,6 +406,7 @@ bool Engine::peer_closed() const { return impl_->peer_closed; }
 const std::optional<Error>& Engine::error() const { return impl_->error; }
 std::string_view Engine::state_name() const { return impl_->state_name(); }
 std::string_view Engine::state_id() const { return table::state_id(impl_->c.state); }
+table::Flags Engine::table_flags() const { return impl_->flags_now(); }
 
 ConnectionInfo Engine::info() const {
   const Conn& c = impl_->c;

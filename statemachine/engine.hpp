@@ -20,6 +20,7 @@
 #include "essl/connection_info.hpp"
 #include "essl/error.hpp"
 #include "statemachine/config.hpp"
+#include "statemachine/table.hpp"
 
 namespace essl {
 
@@ -72,6 +73,9 @@ class Engine {
   const std::optional<Error>& error() const;
   std::string_view state_name() const;  // hello, certify, cipher, abbreviated, connection, ...
   std::string_view state_id() const;    // the transition table's fine-grained state (statemachine/table.hpp)
+  // The flags the table's guards read for the next message, the environment's included (a server in
+  // `connection`: whether a ClientHello may start a renegotiation now).
+  table::Flags table_flags() const;
 
   ConnectionInfo info() const;
   // The protocol agreed by ALPN or NPN, if any.

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <atomic>
 
+#include "codecs/extensions.hpp"
 #include "codecs/handshake.hpp"
+#include "codecs/hello.hpp"
 #include "codecs/record.hpp"
 #include "engine_test_util.hpp"
 #include "statemachine/table.hpp"
@@ -96,6 +98,27 @@ TEST(Renegotiation, ServerInitiatedSendsHelloRequest) {
   EXPECT_EQ(p.server.renegotiations_rejected(), 0u);
 }
 
+TEST(Renegotiation, NextProtocolNegotiatedAgain) {
+  // The second handshake negotiates the protocol anew by NPN (the server answers no ALPN that the client
+  // did not offer), and the choice stands after it.
+  RenegSetup st;
+  st.server.next_protocols_advertised = std::vector<std::string>{"spdy/3", "http/1.1"};
+  st.client.client_preferred_next_protocols =
+      NextProtocolPreference{NextProtocolPreference::Precedence::client, {"http/1.1"}, "http/1.1"};
+  for (bool client_asks : {true, false}) {
+    Pair p = st.make();
+    p.handshake();
+    ASSERT_EQ(p.server.negotiated_protocol(), std::optional<std::string>("http/1.1"));
+    ASSERT_TRUE((client_asks ? p.client : p.server).renegotiate().ok());
+    p.pump();
+    expect_fine(p);
+    EXPECT_EQ(p.client.handshakes_completed(), 2u);
+    EXPECT_EQ(p.server.handshakes_completed(), 2u);
+    EXPECT_EQ(p.client.negotiated_protocol(), std::optional<std::string>("http/1.1"));
+    EXPECT_EQ(p.server.negotiated_protocol(), std::optional<std::string>("http/1.1"));
+  }
+}
+
 TEST(Renegotiation, ApplicationDataInterleavesWithTheHandshake) {
   RenegSetup st;
   Pair p = st.make();
@@ -172,28 +195,28 @@ TEST(Renegotiation, SecureRenegotiateRefusesAnInsecurePeer) {
   st.server.secure_renegotiate = true;
   Pair p = st.make();
   p.client.start();
-  codec::Bytes hello = take_output(p.client);
-  // Strip the renegotiation_info extension (type 0xff01, empty: ff 01 00 01 00) and fix the lengths.
-  const uint8_t ri[] = {0xff, 0x01, 0x00, 0x01, 0x00};
-  auto it = std::search(hello.begin(), hello.end(), std::begin(ri), std::end(ri));
-  ASSERT_NE(it, hello.end());
-  hello.erase(it, it + 5);
-  auto dec16 = [&](size_t at) { return size_t(hello[at] << 8 | hello[at + 1]); };
-  auto set16 = [&](size_t at, size_t v) {
-    hello[at] = uint8_t(v >> 8);
-    hello[at + 1] = uint8_t(v);
-  };
-  set16(3, dec16(3) - 5);                                        // record length
-  const size_t hs_len = size_t(hello[6]) << 16 | dec16(7);       // handshake length
-  hello[6] = uint8_t((hs_len - 5) >> 16);
-  set16(7, (hs_len - 5) & 0xffff);
-  // extensions length: the last two-byte length before the first extension; find it from the end of
-  // the compression methods.
-  size_t at = 5 + 4 + 2 + 32;
-  at += 1 + hello[at];                // session id
-  at += 2 + dec16(at);                // cipher suites
-  at += 1 + hello[at];                // compression methods
-  set16(at, dec16(at) - 5);
+  const codec::Bytes sent = take_output(p.client);
+  // The ClientHello (one record) without RFC 5746's signals: no renegotiation_info extension, no SCSV.
+  auto rec = codec::decode_record_header(codec::ByteView(sent).first(codec::record_header_size));
+  ASSERT_TRUE(rec.ok());
+  ASSERT_EQ(sent.size(), codec::record_header_size + rec->length);
+  const codec::ByteView hs = codec::ByteView(sent).subspan(codec::record_header_size);
+  auto ch = codec::decode_client_hello(hs.subspan(codec::handshake_header_size));
+  ASSERT_TRUE(ch.ok());
+  const auto ri = std::find_if(ch->extensions.begin(), ch->extensions.end(), [](const codec::Extension& e) {
+    return e.type == uint16_t(codec::ExtensionType::renegotiation_info);
+  });
+  ASSERT_NE(ri, ch->extensions.end());
+  ch->extensions.erase(ri);
+  std::erase(ch->cipher_suites, codec::scsv_empty_renegotiation_info);
+  codec::Bytes body, handshake, hello;
+  codec::Writer bw(body);
+  codec::encode_client_hello(*ch, bw);
+  codec::Writer hw(handshake);
+  codec::encode_handshake(codec::HandshakeType::client_hello, body, hw);
+  codec::Writer w(hello);
+  codec::encode_record_header({rec->type, rec->version, uint16_t(handshake.size())}, w);
+  hello.insert(hello.end(), handshake.begin(), handshake.end());
   p.server.feed(hello);
   expect_sent(p.server, AlertDescription::no_renegotiation);
 }
