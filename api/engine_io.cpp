@@ -1,66 +1,106 @@
 // The loop between the transport and the Engine: flights out in one send, records in, alerts, closes.
-#include <array>
-
 #include "api/linger.hpp"
 #include "api/socket_impl.hpp"
+#include "api/transports.hpp"
 
 namespace essl {
 namespace {
 
-// Room for one maximal TLSCiphertext (2^14 + 2048 + 5) plus change, so a record usually arrives whole.
-constexpr size_t read_chunk = 16384 + 2048 + 5 + 1024;
+// ContentType, ProtocolVersion, length.
+constexpr size_t record_header = 5;
+
+// Any failure of a transport that is not the peer closing or a timeout is a `transport` error.
+Error transport_error(Error e) {
+  if (e.kind == Error::Kind::closed || e.kind == Error::Kind::timeout || e.kind == Error::Kind::transport) return e;
+  std::string why = e.detail.empty() ? format_error(e) : e.detail;
+  return Error::transport(why);
+}
 
 }  // namespace
 
 int Socket::Impl::alert_timeout_ms() const { return config ? config->options.alert_timeout : 5000; }
 
+void Socket::Impl::close_transport(std::chrono::milliseconds linger) {
+  if (!transport) return;
+  if (auto* fd = dynamic_cast<detail::FdTransport*>(transport.get())) {
+    detail::linger_close(fd->release(), linger);
+  } else {
+    (void)transport->close();
+  }
+  transport.reset();
+}
+
 Result<void, Error> Socket::Impl::flush() {
-  if (!engine || !fd.valid()) return {};
+  if (!engine || !transport) return {};
   auto out = engine->pending_output();
   if (out.empty()) return {};
-  auto r = tcp::send_all(fd.get(), out);
+  auto r = transport->send(out);
   // Whatever happened, these bytes are not going out again.
   engine->consume_output(out.size());
+  if (!r) return fail(transport_error(r.error()));
   return r;
 }
 
 Error Socket::Impl::fail_with(Error e) {
   (void)flush();
-  if (fd.valid()) {
+  if (transport) {
     if (e.kind == Error::Kind::tls_alert && e.alert_sent) {
       // The spec: after sending a fatal alert, give the peer alert_timeout to read it and close.
-      tcp::shutdown_write(fd.get());
-      detail::linger_close(std::move(fd), std::chrono::milliseconds(alert_timeout_ms()));
+      (void)transport->shutdown(ShutdownHow::write);
+      close_transport(std::chrono::milliseconds(alert_timeout_ms()));
+    } else {
+      close_transport(std::chrono::milliseconds(0));
     }
-    fd.reset();
   }
+  inbuf.clear();
   write_shut = read_shut = true;
   error = e;
   return e;
 }
 
 void Socket::Impl::answer_close() {
-  if (write_shut || !fd.valid()) return;
+  if (write_shut || !transport) return;
   // RFC 5246 7.2.1: each party answers close_notify with its own and closes down.
   if (engine) {
     engine->close();
     (void)flush();
   }
-  tcp::shutdown_write(fd.get());
+  (void)transport->shutdown(ShutdownHow::write);
   write_shut = true;
 }
 
+void Socket::Impl::feed_input(bool at_end) {
+  size_t used = 0;
+  if (!engine->handshake_done() || at_end) {
+    // Before the first handshake completes nothing can follow a close_notify that matters; at the end
+    // whatever is left (a truncated record) goes to the engine, which tells truncation apart.
+    if (!engine->peer_closed()) {
+      used = inbuf.size();
+      engine->feed(codec::ByteView(inbuf.data(), used));
+    }
+  } else {
+    while (!engine->peer_closed() && !engine->error() && inbuf.size() - used >= record_header) {
+      size_t len = size_t{inbuf[used + 3]} << 8 | inbuf[used + 4];
+      if (inbuf.size() - used < record_header + len) break;
+      engine->feed(codec::ByteView(inbuf.data() + used, record_header + len));
+      used += record_header + len;
+    }
+  }
+  inbuf.erase(inbuf.begin(), inbuf.begin() + static_cast<std::ptrdiff_t>(used));
+}
+
 Result<void, Error> Socket::Impl::pump(const detail::Deadline& deadline) {
-  if (!fd.valid() || eof) return fail(Error::closed());
-  std::array<uint8_t, read_chunk> buf;
-  auto n = tcp::read_some(fd.get(), buf, deadline);
-  if (!n) return fail(n.error());
-  if (*n == 0) {
+  if (!transport || eof) return fail(Error::closed());
+  auto n = transport->recv(0, detail::remaining(deadline));
+  if (!n) {
+    if (n.error().kind != Error::Kind::closed) return fail(transport_error(n.error()));
     eof = true;
+    feed_input(true);
     engine->end_of_input();
     return fail(Error::closed());
   }
-  engine->feed(codec::ByteView(buf.data(), *n));
+  inbuf.insert(inbuf.end(), n->begin(), n->end());
+  feed_input(false);
   if (const auto& err = engine->error()) return fail(fail_with(*err));
   // A close_notify is answered when the application reads past it (recv) or closes, so that data that
   // arrived with it can still be answered first.
@@ -68,7 +108,7 @@ Result<void, Error> Socket::Impl::pump(const detail::Deadline& deadline) {
 }
 
 Result<void, Error> Socket::Impl::handshake(std::shared_ptr<const Config> cfg, const detail::Deadline& deadline) {
-  if (engine || !fd.valid()) return fail(Error::other("badarg"));
+  if (engine || !transport) return fail(Error::other("badarg"));
   config = std::move(cfg);
   engine = std::make_unique<Engine>(config, peer);
   engine->start();
@@ -83,7 +123,10 @@ Result<void, Error> Socket::Impl::handshake(std::shared_ptr<const Config> cfg, c
       return fail(fail_with(r.error()));
     }
   }
-  return {};
+  // Records that came with the last flight (data after Finished) are fed now, one at a time.
+  feed_input(false);
+  if (const auto& err = engine->error()) return fail(fail_with(*err));
+  return flush();
 }
 
 }  // namespace essl

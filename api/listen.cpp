@@ -1,6 +1,7 @@
 // listen, transport_accept and the server-side handshake (the spec's ssl_accept).
 #include "api/app.hpp"
 #include "api/socket_impl.hpp"
+#include "api/transports.hpp"
 
 namespace essl {
 
@@ -48,10 +49,11 @@ Res<Socket> ListenSocket::transport_accept(Timeout timeout) {
   auto fd = tcp::accept(impl_->fd.get(), detail::Deadline(timeout));
   if (!fd) return fail(fd.error());
   auto s = std::make_unique<Socket::Impl>();
-  s->fd = std::move(fd).value();
+  s->transport = std::make_unique<detail::FdTransport>(std::move(fd).value());
+  s->cb_info = impl_->config->options.cb_info;
   s->role = Role::server;
   s->config = impl_->config;
-  if (auto peer = tcp::peername(s->fd.get())) s->peer = PeerId{peer->ip, peer->port};
+  if (auto peer = s->transport->peername()) s->peer = PeerId{peer->ip, peer->port};
   // Server sessions are keyed by the listen port (the spec's {Port, SessionId}).
   s->peer.local_port = impl_->port;
   return Socket(std::move(s));
@@ -69,6 +71,23 @@ Result<void, Error> handshake(Socket& socket, const Options& options, Timeout ti
   auto cfg = detail::make_config(Role::server, options, s->config->session_cache);
   if (!cfg) return fail(cfg.error());
   return s->handshake(std::move(cfg).value(), detail::Deadline(timeout));
+}
+
+Res<Socket> handshake(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout) {
+  if (!transport) return fail(Error::other("badarg"));
+  auto store = detail::session_store(Role::server);
+  if (!store) return fail(store.error());
+  auto cfg = detail::make_config(Role::server, options, std::move(store).value());
+  if (!cfg) return fail(cfg.error());
+  auto s = std::make_unique<Socket::Impl>();
+  s->transport = std::move(transport);
+  s->cb_info = options.cb_info;
+  s->role = Role::server;
+  if (auto peer = s->transport->peername()) s->peer = PeerId{peer->ip, peer->port};
+  // Server sessions are keyed by the local port (the spec's {Port, SessionId}).
+  if (auto local = s->transport->sockname()) s->peer.local_port = local->port;
+  if (auto r = s->handshake(std::move(cfg).value(), detail::Deadline(timeout)); !r) return fail(r.error());
+  return Socket(std::move(s));
 }
 
 }  // namespace essl

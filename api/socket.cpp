@@ -3,6 +3,7 @@
 
 #include "api/linger.hpp"
 #include "api/socket_impl.hpp"
+#include "api/transports.hpp"
 
 namespace essl {
 
@@ -18,15 +19,15 @@ Socket& Socket::operator=(Socket&& o) noexcept {
   return *this;
 }
 
-bool Socket::is_open() const { return impl_ && impl_->fd.valid(); }
-int Socket::native_handle() const { return impl_ ? impl_->fd.get() : -1; }
+bool Socket::is_open() const { return impl_ && impl_->open(); }
+int Socket::native_handle() const { return is_open() ? impl_->transport->native_handle() : -1; }
 
 namespace {
 
 // Why an operation that needs an established connection cannot run.
 Error unusable(const Socket::Impl* s) {
   if (s && s->error) return *s->error;
-  if (s && s->fd.valid() && !s->engine) return Error::other("not_connected");
+  if (s && s->open() && !s->engine) return Error::other("not_connected");
   return Error::closed();
 }
 
@@ -63,7 +64,7 @@ Res<std::vector<uint8_t>> Socket::recv(size_t length, Timeout timeout) {
       end = *s.error;
     } else if (const auto& err = s.engine->error()) {
       end = s.fail_with(*err);
-    } else if (s.engine->peer_closed() || s.eof || s.read_shut || !s.fd.valid()) {
+    } else if (s.engine->peer_closed() || s.eof || s.read_shut || !s.open()) {
       s.answer_close();
       end = Error::closed();
     }
@@ -105,18 +106,56 @@ Result<void, Error> Socket::close() {
   Impl& s = *impl_;
   // Nothing is read after close: recv answers `closed` (or the error), not data still buffered.
   if (s.engine) s.engine->consume_app_data(s.engine->app_data().size());
-  if (!s.fd.valid()) return {};
+  s.inbuf.clear();
+  if (!s.open()) return {};
   if (s.connected() && !s.write_shut && !s.error) {
     s.engine->close();
     (void)s.flush();
     s.write_shut = true;
   }
-  tcp::shutdown_write(s.fd.get());
-  // The descriptor closes once the peer has closed too (at most alert_timeout later), in the background.
-  if (s.connected()) detail::linger_close(std::move(s.fd), std::chrono::milliseconds(s.alert_timeout_ms()));
-  s.fd.reset();
+  (void)s.transport->shutdown(ShutdownHow::write);
+  // A descriptor closes once the peer has closed too (at most alert_timeout later), in the background.
+  s.close_transport(std::chrono::milliseconds(s.connected() ? s.alert_timeout_ms() : 0));
   s.read_shut = true;
   return {};
+}
+
+Res<std::unique_ptr<Transport>> Socket::close(Owner new_controller, Timeout timeout) {
+  if (!impl_ || !impl_->connected() || impl_->error || !impl_->open()) return fail(unusable(impl_.get()));
+  Impl& s = *impl_;
+  detail::Deadline deadline(timeout);
+  // What the application has not read is not read any more.
+  s.engine->consume_app_data(s.engine->app_data().size());
+  if (!s.write_shut) {
+    s.engine->close();
+    if (auto f = s.flush(); !f) return fail(s.fail_with(f.error()));
+    s.write_shut = true;
+  }
+  while (!s.engine->peer_closed()) {
+    s.engine->consume_app_data(s.engine->app_data().size());
+    if (s.error) return fail(*s.error);
+    if (const auto& err = s.engine->error()) return fail(s.fail_with(*err));
+    auto r = s.pump(deadline);
+    if (!r) {
+      if (s.error) return fail(*s.error);
+      return fail(s.fail_with(r.error()));
+    }
+  }
+  if (s.eof) return fail(s.fail_with(Error::closed()));
+  if (const auto& err = s.engine->error()) return fail(s.fail_with(*err));
+  s.engine->consume_app_data(s.engine->app_data().size());
+  // The engine answered nothing (our close_notify went first); what followed the peer's is plaintext.
+  std::unique_ptr<Transport> t = std::move(s.transport);
+  if (!s.inbuf.empty()) t = std::make_unique<detail::PrefixedTransport>(std::move(t), std::move(s.inbuf));
+  s.inbuf.clear();
+  s.read_shut = true;
+  TransportOptions plain;
+  plain.active = false;
+  plain.packet = 0;
+  plain.mode = TransportOptions::Mode::binary;
+  if (auto r = t->setopts(plain); !r) return fail(r.error());
+  if (auto r = t->controlling_process(new_controller); !r) return fail(r.error());
+  return t;
 }
 
 Result<void, Error> Socket::shutdown(ShutdownHow how) {
@@ -127,11 +166,11 @@ Result<void, Error> Socket::shutdown(ShutdownHow how) {
       s.engine->close();
       if (auto f = s.flush(); !f) return f;
     }
-    tcp::shutdown_write(s.fd.get());
+    (void)s.transport->shutdown(ShutdownHow::write);
     s.write_shut = true;
   }
   if (how != ShutdownHow::write && !s.read_shut) {
-    tcp::shutdown_read(s.fd.get());
+    (void)s.transport->shutdown(ShutdownHow::read);
     s.read_shut = true;
   }
   return {};
@@ -139,12 +178,12 @@ Result<void, Error> Socket::shutdown(ShutdownHow how) {
 
 Res<Address> Socket::peername() const {
   if (!is_open()) return fail(unusable(impl_.get()));
-  return tcp::peername(impl_->fd.get());
+  return impl_->transport->peername();
 }
 
 Res<Address> Socket::sockname() const {
   if (!is_open()) return fail(unusable(impl_.get()));
-  return tcp::sockname(impl_->fd.get());
+  return impl_->transport->sockname();
 }
 
 Res<std::vector<uint8_t>> Socket::peercert() const {

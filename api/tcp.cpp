@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,9 +18,8 @@ namespace essl::tcp {
 namespace {
 
 void set_nodelay(int fd) {
-  int one = 1;
   // Each flight goes out in one send(); Nagle would hold the last segment for the peer's delayed ACK.
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  tcp::set_nodelay(fd, true);
 }
 
 Res<Address> to_address(const sockaddr_storage& ss) {
@@ -38,6 +38,10 @@ Res<Address> to_address(const sockaddr_storage& ss) {
       ::inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
     }
     a.port = ntohs(v6.sin6_port);
+  } else if (ss.ss_family == AF_UNIX) {
+    const auto& un = reinterpret_cast<const sockaddr_un&>(ss);
+    a.ip = std::string(un.sun_path, ::strnlen(un.sun_path, sizeof un.sun_path));
+    return a;
   } else {
     return fail(Error::transport("unknown address family"));
   }
@@ -81,6 +85,11 @@ bool numeric_address(const std::string& ip, int family, uint16_t port, sockaddr_
 }
 
 }  // namespace
+
+void set_nodelay(int fd, bool on) {
+  int v = on ? 1 : 0;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+}
 
 void Fd::reset() {
   if (fd_ >= 0) ::close(fd_);
@@ -222,6 +231,50 @@ Res<Address> sockname(int fd) {
   socklen_t len = sizeof ss;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return fail(errno_error("getsockname", errno));
   return to_address(ss);
+}
+
+namespace {
+
+bool unix_address(const std::string& path, sockaddr_un& un) {
+  un = sockaddr_un{};
+  un.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof un.sun_path) return false;
+  std::memcpy(un.sun_path, path.data(), path.size());
+  return true;
+}
+
+}  // namespace
+
+Res<Fd> unix_listen(const std::string& path, int backlog) {
+  sockaddr_un un;
+  if (!unix_address(path, un)) return fail(Error::options("path", "not a Unix-domain socket path: " + path));
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return fail(errno_error("socket", errno));
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&un), sizeof un) != 0) return fail(errno_error("bind", errno));
+  if (::listen(fd.get(), backlog > 0 ? backlog : 5) != 0) return fail(errno_error("listen", errno));
+  return fd;
+}
+
+Res<Fd> unix_connect(const std::string& path, const detail::Deadline& deadline) {
+  sockaddr_un un;
+  if (!unix_address(path, un)) return fail(Error::options("path", "not a Unix-domain socket path: " + path));
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd.valid()) return fail(errno_error("socket", errno));
+  for (;;) {
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&un), sizeof un) == 0) break;
+    if (errno == EINTR) continue;
+    // A full backlog: wait for room.
+    if (errno != EAGAIN && errno != EINPROGRESS) return fail(errno_error("connect", errno));
+    if (auto w = wait_for(fd.get(), POLLOUT, deadline); !w) return fail(w.error());
+    int err = 0;
+    socklen_t elen = sizeof err;
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &elen);
+    if (err != 0) return fail(errno_error("connect", err));
+    break;
+  }
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
 }
 
 }  // namespace essl::tcp

@@ -48,6 +48,10 @@ Res<Fd> accept(int listen_fd, const detail::Deadline& deadline);
 // Resolves `host` and connects to the first address that answers; TCP_NODELAY set.
 Res<Fd> connect(const std::string& host, uint16_t port, const SocketOptions& sock, const detail::Deadline& deadline);
 
+// Unix-domain stream sockets; sockname/peername report the path (port 0).
+Res<Fd> unix_listen(const std::string& path, int backlog);
+Res<Fd> unix_connect(const std::string& path, const detail::Deadline& deadline);
+
 // Writes everything (one send() call unless the kernel takes less). EPIPE/ECONNRESET are `closed`.
 Result<void, Error> send_all(int fd, std::span<const uint8_t> data);
 // Waits until readable (or the deadline: `timeout`), then reads; 0 bytes = the peer closed.
@@ -55,6 +59,7 @@ Res<size_t> read_some(int fd, std::span<uint8_t> buf, const detail::Deadline& de
 
 // shutdown(2) halves; errors are ignored (the socket may already be gone at the peer).
 void shutdown_write(int fd);
+void set_nodelay(int fd, bool on);
 void shutdown_read(int fd);
 
 Res<Address> peername(int fd);

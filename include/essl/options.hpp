@@ -15,6 +15,7 @@
 
 #include "essl/error.hpp"
 #include "essl/suites.hpp"
+#include "essl/transport.hpp"
 #include "essl/verify.hpp"
 
 namespace essl {
@@ -197,6 +198,10 @@ struct Options {
 
   // Milliseconds to wait for the peer to close after we sent a fatal alert.
   int alert_timeout = 5000;
+
+  // {cb_info, {CallbackModule, DataTag, ClosedTag, ErrorTag}}: the transport (essl/transport.hpp). The
+  // default is TCP with the tags tcp, tcp_closed, tcp_error.
+  CbInfo cb_info;
 };
 
 // Checks every option for type and range errors, naming the first bad one: {options, {Name, Value}}.

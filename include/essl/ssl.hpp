@@ -35,32 +35,9 @@
 #include "essl/options.hpp"
 #include "essl/session_cache.hpp"
 #include "essl/suites.hpp"
+#include "essl/transport.hpp"
 
 namespace essl {
-
-using Timeout = std::optional<std::chrono::milliseconds>;
-inline constexpr std::nullopt_t infinity = std::nullopt;
-
-// Transport options (the gen_tcp options the spec passes through).
-struct SocketOptions {
-  enum class Family { unspec, inet, inet6 };
-  // listen: the address to bind (an IPv4 or IPv6 literal); empty = every address of `family`
-  // (unspec and inet: 0.0.0.0; inet6: :: accepting IPv4-mapped peers too).
-  // connect: the local address to bind before connecting; empty = chosen by the system.
-  std::string ip;
-  // connect: which address families a host name may resolve to (unspec: both, in resolver order).
-  Family family = Family::unspec;
-  bool reuseaddr = false;
-  int backlog = 5;
-};
-
-// {Address, Port} as peername/sockname return it; `ip` is the numeric text ("127.0.0.1", "::1").
-struct Address {
-  std::string ip;
-  uint16_t port = 0;
-};
-
-enum class ShutdownHow { read, write, read_write };
 
 class ListenSocket;
 
@@ -95,7 +72,15 @@ class Socket {
   // TCP reset can destroy data still in flight.
   Result<void, Error> close();
 
-  // write: close_notify and the TCP write shutdown, reading still possible; read: no more reading.
+  // The downgrade (the spec's close(SslSocket, {NewController, Timeout})): sends close_notify, waits up to
+  // `timeout` for the peer's, and hands the plain transport to `new_controller` with {active, false},
+  // {packet, 0}, {mode, binary}. Bytes the peer sent after its close_notify are the transport's first.
+  // Errors (the socket is closed then): `timeout` when the peer's close_notify does not come in time,
+  // `closed` when the transport ended first, a fatal alert, or the socket's error.
+  Res<std::unique_ptr<Transport>> close(Owner new_controller, Timeout timeout);
+
+  // write: close_notify and the transport's write shutdown, reading still possible (the peer's remaining
+  // data); read: no more reading; read_write: both.
   Result<void, Error> shutdown(ShutdownHow how);
 
   Res<Address> peername() const;
@@ -106,7 +91,7 @@ class Socket {
   // The protocol agreed through ALPN or NPN; Error::other("protocol_not_negotiated") when there is none.
   Res<std::string> negotiated_protocol() const;
 
-  // The file descriptor, for poll(); readable data may also sit decrypted inside the socket already, so
+  // The transport's descriptor (-1 when it has none), for poll(); readable data may also sit decrypted inside the socket already, so
   // call recv(0, 0ms) after a wake-up and before waiting again.
   int native_handle() const;
 
@@ -190,9 +175,24 @@ inline Result<void, Error> ssl_accept(Socket& socket, Timeout timeout = infinity
   return handshake(socket, timeout);
 }
 
-// A host name or an IPv4/IPv6 literal; tries each resolved address until one connects.
+// A host name or an IPv4/IPv6 literal; tries each resolved address until one connects. With
+// options.cb_info.module set, that module makes the connection instead of TCP.
 Res<Socket> connect(const std::string& host, uint16_t port, const Options& options, Timeout timeout = infinity,
                     const SocketOptions& sock = {});
+
+// The upgrade, client side (the spec's connect(Socket, Options, Timeout)): TLS over an already connected
+// plain transport, which the Socket owns from now on (nobody else can read it meanwhile). Sessions are
+// keyed by the transport's peername, and without server_name_indication the server's certificate is
+// checked against the peername's address: over a Unix-domain socket or a pipe, name the server there.
+Res<Socket> connect(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout = infinity);
+
+// The upgrade, server side (the spec's ssl_accept(Socket, Options, Timeout) on a gen_tcp socket): the
+// server handshake over an accepted plain transport. Server sessions are keyed by its sockname port.
+Res<Socket> handshake(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout = infinity);
+inline Res<Socket> ssl_accept(std::unique_ptr<Transport> transport, const Options& options,
+                              Timeout timeout = infinity) {
+  return handshake(std::move(transport), options, timeout);
+}
 
 struct VersionsInfo {
   std::string app_vsn;             // the library version
