@@ -21,27 +21,6 @@ struct ClientKex {
   Bytes encrypted;
 };
 
-inline ClientKex client_kex(const Bytes& to_server) {
-  Bytes hs;
-  for (size_t at = 0; at + 5 <= to_server.size();) {
-    const size_t len = size_t(to_server[at + 3]) << 8 | to_server[at + 4];
-    if (to_server[at] == 20 || at + 5 + len > to_server.size()) break;  // ChangeCipherSpec: the rest is encrypted
-    if (to_server[at] == 22)
-      hs.insert(hs.end(), to_server.begin() + ptrdiff_t(at + 5), to_server.begin() + ptrdiff_t(at + 5 + len));
-    at += 5 + len;
-  }
-  ClientKex k;
-  for (size_t at = 0; at + 4 <= hs.size();) {
-    const size_t len = size_t(hs[at + 1]) << 16 | size_t(hs[at + 2]) << 8 | hs[at + 3];
-    if (at + 4 + len > hs.size()) break;
-    const uint8_t* body = hs.data() + at + 4;
-    if (hs[at] == 1 && len >= 2) k.client_version = uint16_t(body[0] << 8 | body[1]);
-    if (hs[at] == 16 && len >= 2) k.encrypted.assign(body + 2, body + len);
-    at += 4 + len;
-  }
-  return k;
-}
-
 // The raw handshake messages (header and body) of a stream's plaintext records, up to its ChangeCipherSpec.
 inline std::vector<Bytes> plaintext_messages(const Bytes& stream) {
   Bytes hs;
@@ -75,6 +54,16 @@ inline Bytes transcript_to_client_key_exchange(const Bytes& to_server, const Byt
     if (c[i][0] == 16) break;  // client_key_exchange
   }
   return t;
+}
+
+inline ClientKex client_kex(const Bytes& to_server) {
+  ClientKex k;
+  for (const Bytes& m : plaintext_messages(to_server)) {
+    const ByteView body = ByteView(m).subspan(4);
+    if (m[0] == 1 && body.size() >= 2) k.client_version = uint16_t(body[0] << 8 | body[1]);
+    if (m[0] == 16 && body.size() >= 2) k.encrypted.assign(body.begin() + 2, body.end());
+  }
+  return k;
 }
 
 // The fragment of the first record after ChangeCipherSpec (the encrypted Finished).

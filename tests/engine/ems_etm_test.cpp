@@ -18,20 +18,6 @@ namespace {
 using codec::Bytes;
 using codec::ExtensionType;
 
-Bytes pattern(size_t n, uint8_t salt) {
-  Bytes b(n);
-  for (size_t i = 0; i < n; ++i) b[i] = uint8_t(i * 13 + salt);
-  return b;
-}
-
-void transfer(Pair& p, bool client_to_server, const Bytes& data) {
-  Engine& from = client_to_server ? p.client : p.server;
-  Engine& to = client_to_server ? p.server : p.client;
-  ASSERT_TRUE(from.send(data).ok());
-  p.pump();
-  EXPECT_EQ(take_app(to), data);
-}
-
 struct Params {
   std::string suite = "rsa_aes_128_cbc_sha";
   Version version = Version::tlsv1_2;

@@ -106,4 +106,20 @@ inline codec::Bytes take_app(Engine& e) {
   return b;
 }
 
+// n bytes of a pattern that differs with `seed`.
+inline codec::Bytes pattern(size_t n, uint8_t seed) {
+  codec::Bytes b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = uint8_t(i * 31 + seed);
+  return b;
+}
+
+// Sends `data` from one end of `p` and checks that the other end receives exactly it.
+inline void transfer(Pair& p, bool client_to_server, const codec::Bytes& data) {
+  Engine& from = client_to_server ? p.client : p.server;
+  Engine& to = client_to_server ? p.server : p.client;
+  ASSERT_TRUE(from.send(data).ok());
+  p.pump();
+  EXPECT_EQ(take_app(to), data);
+}
+
 }  // namespace essl::test

@@ -37,21 +37,6 @@ std::vector<Case> matrix() {
   return out;
 }
 
-codec::Bytes pattern(size_t n, uint8_t seed) {
-  codec::Bytes b(n);
-  for (size_t i = 0; i < n; ++i) b[i] = uint8_t(i * 31 + seed);
-  return b;
-}
-
-// Sends `data` from `from` and collects it at `to`.
-void transfer(Pair& p, bool client_to_server, const codec::Bytes& data) {
-  Engine& from = client_to_server ? p.client : p.server;
-  Engine& to = client_to_server ? p.server : p.client;
-  ASSERT_TRUE(from.send(data).ok());
-  p.pump();
-  EXPECT_EQ(take_app(to), data);
-}
-
 class Matrix : public testing::TestWithParam<Case> {};
 
 TEST_P(Matrix, FullThenResumedWithDataBothWays) {

@@ -50,12 +50,6 @@ Options server_for(std::string_view cert) {
   return o;
 }
 
-codec::Bytes pattern(size_t n, uint8_t seed) {
-  codec::Bytes b(n);
-  for (size_t i = 0; i < n; ++i) b[i] = uint8_t(i * 29 + seed);
-  return b;
-}
-
 void exchange_data(Pair& p) {
   codec::Bytes up = pattern(3000, 1), down = pattern(20000, 2);
   ASSERT_TRUE(p.client.send(up).ok());
