@@ -1,4 +1,9 @@
 // The loop between the transport and the Engine: flights out in one send, records in, alerts, closes.
+#include <poll.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "api/linger.hpp"
 #include "api/socket_impl.hpp"
 #include "api/transports.hpp"
@@ -16,11 +21,44 @@ Error transport_error(Error e) {
   return Error::transport(why);
 }
 
+// One read of whatever is available, until the deadline or an interrupt. A descriptor is polled beside
+// the wake-up eventfd; other transports are read in slices, looking at `interrupted` in between.
+Res<std::vector<uint8_t>> read_transport(Transport& t, int wake_fd, const std::atomic<bool>& interrupted,
+                                         const detail::Deadline& deadline) {
+  const int fd = t.native_handle();
+  if (fd >= 0 && wake_fd >= 0) {
+    pollfd p[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    for (;;) {
+      if (interrupted) return fail(Error::closed());
+      int n = ::poll(p, 2, deadline.poll_ms());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return fail(Error::transport(std::string("poll: ") + std::strerror(errno)));
+      }
+      if (n == 0) return fail(Error::timeout());
+      if (p[1].revents) return fail(Error::closed());
+      return t.recv(0, std::chrono::milliseconds(0));
+    }
+  }
+  constexpr std::chrono::milliseconds slice(50);
+  for (;;) {
+    if (interrupted) return fail(Error::closed());
+    Timeout wait = slice;
+    if (!deadline.infinite()) wait = std::min(slice, std::chrono::milliseconds(deadline.poll_ms()));
+    auto r = t.recv(0, wait);
+    if (r || r.error().kind != Error::Kind::timeout || deadline.expired()) return r;
+  }
+}
+
 }  // namespace
 
 int Socket::Impl::alert_timeout_ms() const { return config ? config->options.alert_timeout : 5000; }
 
 void Socket::Impl::close_transport(std::chrono::milliseconds linger) {
+  if (!transport) return;
+  // Nobody may be reading it when it goes.
+  interrupt();
+  cv.wait(mu, [this] { return !reading; });
   if (!transport) return;
   if (auto* fd = dynamic_cast<detail::FdTransport*>(transport.get())) {
     detail::linger_close(fd->release(), linger);
@@ -59,7 +97,7 @@ Error Socket::Impl::fail_with(Error e) {
 }
 
 void Socket::Impl::answer_close() {
-  if (write_shut || !transport) return;
+  if (write_shut || !transport || !*opts.exit_on_close) return;
   // RFC 5246 7.2.1: each party answers close_notify with its own and closes down.
   if (engine) {
     engine->close();
@@ -90,8 +128,25 @@ void Socket::Impl::feed_input(bool at_end) {
 }
 
 Result<void, Error> Socket::Impl::pump(const detail::Deadline& deadline) {
-  if (!transport || eof) return fail(Error::closed());
-  auto n = transport->recv(0, detail::remaining(deadline));
+  if (!transport || eof || interrupted) return fail(Error::closed());
+  if (reading) {
+    // Another thread reads: what it reads is fed to the engine, for everyone.
+    if (deadline.infinite()) {
+      cv.wait(mu);
+    } else {
+      if (deadline.expired()) return fail(Error::timeout());
+      cv.wait_for(mu, std::chrono::milliseconds(std::max(deadline.poll_ms(), 1)));
+    }
+    return {};
+  }
+  reading = true;
+  Transport& t = *transport;
+  mu.unlock();
+  auto n = read_transport(t, wake_fd, interrupted, deadline);
+  mu.lock();
+  reading = false;
+  cv.notify_all();
+  if (!transport || interrupted) return fail(Error::closed());
   if (!n) {
     if (n.error().kind != Error::Kind::closed) return fail(transport_error(n.error()));
     eof = true;
@@ -111,6 +166,7 @@ Result<void, Error> Socket::Impl::handshake(std::shared_ptr<const Config> cfg, c
   if (engine || !transport) return fail(Error::other("badarg"));
   config = std::move(cfg);
   engine = std::make_unique<Engine>(config, peer);
+  engine->answer_close_notify(*opts.exit_on_close);
   engine->start();
   if (auto f = flush(); !f) return fail(fail_with(f.error()));
   while (!engine->handshake_done()) {
@@ -126,7 +182,9 @@ Result<void, Error> Socket::Impl::handshake(std::shared_ptr<const Config> cfg, c
   // Records that came with the last flight (data after Finished) are fed now, one at a time.
   feed_input(false);
   if (const auto& err = engine->error()) return fail(fail_with(*err));
-  return flush();
+  auto f = flush();
+  start_reader();
+  return f;
 }
 
 }  // namespace essl

@@ -7,6 +7,7 @@ namespace essl {
 
 struct ListenSocket::Impl {
   tcp::Fd fd;
+  SocketOpts opts;  // what accepted sockets inherit
   std::shared_ptr<const Config> config;
   uint16_t port = 0;
 };
@@ -29,7 +30,9 @@ Res<Address> ListenSocket::sockname() const {
 }
 
 Res<ListenSocket> listen(uint16_t port, const Options& options, const SocketOptions& sock) {
+  if (auto v = validate_socket_opts(sock); !v) return fail(v.error());
   auto impl = std::make_unique<ListenSocket::Impl>();
+  impl->opts = merge_socket_opts(default_socket_opts(), sock);
   auto store = detail::session_store(Role::server);
   if (!store) return fail(store.error());
   auto cfg = detail::make_config(Role::server, options, std::move(store).value());
@@ -48,8 +51,14 @@ Res<Socket> ListenSocket::transport_accept(Timeout timeout) {
   if (!impl_ || !impl_->fd.valid()) return fail(Error::closed());
   auto fd = tcp::accept(impl_->fd.get(), detail::Deadline(timeout));
   if (!fd) return fail(fd.error());
-  auto s = std::make_unique<Socket::Impl>();
+  auto s = std::make_shared<Socket::Impl>();
   s->transport = std::make_unique<detail::FdTransport>(std::move(fd).value());
+  s->opts = impl_->opts;
+  if (!*s->opts.nodelay) {
+    TransportOptions t;
+    t.nodelay = false;
+    (void)s->transport->setopts(t);
+  }
   s->cb_info = impl_->config->options.cb_info;
   s->role = Role::server;
   s->config = impl_->config;
@@ -61,33 +70,41 @@ Res<Socket> ListenSocket::transport_accept(Timeout timeout) {
 
 Result<void, Error> handshake(Socket& socket, Timeout timeout) {
   auto* s = socket.impl();
-  if (!s || s->role != Role::server || s->engine) return fail(Error::other("badarg"));
+  if (!s) return fail(Error::other("badarg"));
+  std::lock_guard lock(s->mu);
+  if (s->role != Role::server || s->engine) return fail(Error::other("badarg"));
   return s->handshake(s->config, detail::Deadline(timeout));
 }
 
 Result<void, Error> handshake(Socket& socket, const Options& options, Timeout timeout) {
   auto* s = socket.impl();
-  if (!s || s->role != Role::server || s->engine) return fail(Error::other("badarg"));
+  if (!s) return fail(Error::other("badarg"));
+  std::lock_guard lock(s->mu);
+  if (s->role != Role::server || s->engine) return fail(Error::other("badarg"));
   auto cfg = detail::make_config(Role::server, options, s->config->session_cache);
   if (!cfg) return fail(cfg.error());
   return s->handshake(std::move(cfg).value(), detail::Deadline(timeout));
 }
 
-Res<Socket> handshake(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout) {
+Res<Socket> handshake(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout,
+                      const SocketOpts& sock) {
   if (!transport) return fail(Error::other("badarg"));
+  if (auto v = validate_socket_opts(sock); !v) return fail(v.error());
   auto store = detail::session_store(Role::server);
   if (!store) return fail(store.error());
   auto cfg = detail::make_config(Role::server, options, std::move(store).value());
   if (!cfg) return fail(cfg.error());
-  auto s = std::make_unique<Socket::Impl>();
+  auto s = std::make_shared<Socket::Impl>();
+  s->opts = detail::upgrade_socket_opts(*transport, sock);
   s->transport = std::move(transport);
   s->cb_info = options.cb_info;
   s->role = Role::server;
+  std::lock_guard lock(s->mu);
   if (auto peer = s->transport->peername()) s->peer = PeerId{peer->ip, peer->port};
   // Server sessions are keyed by the local port (the spec's {Port, SessionId}).
   if (auto local = s->transport->sockname()) s->peer.local_port = local->port;
   if (auto r = s->handshake(std::move(cfg).value(), detail::Deadline(timeout)); !r) return fail(r.error());
-  return Socket(std::move(s));
+  return Socket(s);
 }
 
 }  // namespace essl

@@ -49,7 +49,8 @@ class PrefixedTransport final : public Transport {
   }
   Result<void, Error> setopts(const TransportOptions& o) override { return inner_->setopts(o); }
   Res<TransportOptions> getopts() const override { return inner_->getopts(); }
-  int native_handle() const override { return inner_->native_handle(); }
+  // No descriptor to poll while bytes are waiting here.
+  int native_handle() const override { return prefix_.empty() ? inner_->native_handle() : -1; }
 
  private:
   std::unique_ptr<Transport> inner_;

@@ -17,7 +17,7 @@ struct Measure {
 
 // Sends `mib` MiB in 64 KiB writes, then closes (which waits for the server's close): seconds taken.
 double send_all(uint16_t port, const std::string& suite, size_t mib) {
-  auto s = connect("127.0.0.1", port, essl_client_options(suite, false), 10s);
+  auto s = connect("127.0.0.1", port, essl_client_options(suite, false), 10s, passive_binary());
   if (!s) {
     std::fprintf(stderr, "connect: %s\n", format_error(s.error()).c_str());
     return -1;
@@ -32,7 +32,7 @@ double send_all(uint16_t port, const std::string& suite, size_t mib) {
 }
 
 Measure essl_server(const std::string& suite, size_t mib) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, essl_server_options(false, suite), sock);
   if (!ls) return {};

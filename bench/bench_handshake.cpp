@@ -16,7 +16,7 @@ constexpr int warmup = 5;
 bool drive(uint16_t port, const std::string& suite, bool resumed, int count) {
   Options o = essl_client_options(suite, resumed);
   for (int i = 0; i < count; ++i) {
-    auto s = connect("127.0.0.1", port, o, 10s);
+    auto s = connect("127.0.0.1", port, o, 10s, passive_binary());
     if (!s) {
       std::fprintf(stderr, "connect: %s\n", format_error(s.error()).c_str());
       return false;
@@ -32,7 +32,7 @@ bool drive(uint16_t port, const std::string& suite, bool resumed, int count) {
 
 // essl: milliseconds of server-thread CPU per handshake, or a negative value on failure.
 double essl_ms(bool ecdsa, const std::string& suite, bool resumed, int n) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, essl_server_options(ecdsa, suite), sock);
   if (!ls) {

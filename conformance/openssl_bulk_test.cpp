@@ -212,14 +212,14 @@ void run_essl_client(Interop& t, const Cell& c) {
   ASSERT_TRUE(server);
   Options o = essl_options(c, false);
   if (c.wrong_ca) {
-    auto s = connect("127.0.0.1", port, o, 10s);
+    auto s = connect("127.0.0.1", port, o, 10s, passive_binary());
     ASSERT_FALSE(s) << "connected to a server whose CA is not trusted";
     EXPECT_TRUE(s.error().is_alert(AlertDescription::unknown_ca)) << format_error(s.error());
     EXPECT_TRUE(s.error().alert_sent);
     return;
   }
   for (int round = 0; round < 2; ++round) {
-    auto s = connect("127.0.0.1", port, o, 10s);
+    auto s = connect("127.0.0.1", port, o, 10s, passive_binary());
     ASSERT_TRUE(s) << "round " << round << ": " << format_error(s.error()) << "\ns_server: " << server->err();
     auto info = s->connection_information();
     ASSERT_TRUE(info);
@@ -256,7 +256,7 @@ void run_essl_client(Interop& t, const Cell& c) {
 
 // s_client against essl's server, twice: -sess_out then -sess_in.
 void run_essl_server(Interop& t, const Cell& c) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, essl_options(c, true), sock);
   ASSERT_TRUE(ls) << format_error(ls.error());

@@ -103,7 +103,7 @@ class EsslPeer : public Peer {
   std::string cannot(const Case&) const override { return {}; }
 
   std::unique_ptr<PeerServer> serve(const Case& c, std::string& why) override {
-    SocketOptions sock;
+    SocketOptions sock = passive_binary();
     sock.ip = "127.0.0.1";
     auto ls = listen(0, essl_options(mirrored(c)), sock);
     if (!ls) {
@@ -121,7 +121,7 @@ class EsslPeer : public Peer {
     for (size_t n = 0; n < (c.resume ? 2u : 1u); ++n) {
       std::string at = "conn " + std::to_string(n) + " ";
       PeerConnection pc;
-      auto s = essl::connect("127.0.0.1", port, o, io_timeout);
+      auto s = essl::connect("127.0.0.1", port, o, io_timeout, passive_binary());
       if (!s) {
         run.log += at + "error " + format_error(s.error()) + "\n";
         run.connections.push_back(pc);

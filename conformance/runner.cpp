@@ -118,7 +118,7 @@ CellResult run_essl_client(Peer& peer, const Case& c) {
   if (!server) return failed("the " + std::string(peer_name(peer.id())) + " server did not start: " + why);
   Options o = essl_options(c);
   for (size_t n = 0; n < (c.resume ? 2u : 1u); ++n) {
-    auto s = connect("127.0.0.1", server->port(), o, io_timeout);
+    auto s = connect("127.0.0.1", server->port(), o, io_timeout, passive_binary());
     if (!s) {
       if (!c.expect_ok && n == 0) return check_failure(peer, c, s.error(), [&] { return server->log(); });
       return failed("connection " + std::to_string(n) + ": " + format_error(s.error()) + "; peer: " + tail(server->log()));
@@ -157,7 +157,7 @@ struct Accepted {
 };
 
 CellResult run_essl_server(Peer& peer, const Case& c) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, essl_options(c), sock);
   if (!ls) return failed("listen: " + format_error(ls.error()));

@@ -355,7 +355,7 @@ struct Harness {
     RC_ASSERT(listen_fd() >= 0);
     const uint16_t port = listen_port();
     auto pending = std::async(std::launch::async, [port, o = sut_options(variant)] {
-      return essl::connect("127.0.0.1", port, o, 10s);
+      return essl::connect("127.0.0.1", port, o, 10s, passive_binary());
     });
     const auto until = Clock::now() + 10s;
     RC_ASSERT(wait_fd(listen_fd(), POLLIN, until));

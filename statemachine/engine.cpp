@@ -61,6 +61,7 @@ struct Engine::Impl {
   bool started = false;
   bool peer_closed = false;
   bool close_sent = false;
+  bool answer_close = true;
   int warnings = 0;
   int empty_records = 0;
   // Renegotiation.
@@ -284,7 +285,7 @@ struct Engine::Impl {
       //# and close down the connection immediately, discarding any pending
       //# writes.
       peer_closed = true;
-      if (!close_sent) {
+      if (!close_sent && answer_close) {
         if (c.hs) c.hs->hs_out.clear();
         send_alert(AlertLevel::warning, AlertDescription::close_notify);
         close_sent = true;
@@ -386,6 +387,8 @@ Result<void, Error> Engine::renegotiate() {
   if (d.c.hs) d.c.flush_handshake();
   return {};
 }
+
+void Engine::answer_close_notify(bool answer) { impl_->answer_close = answer; }
 
 void Engine::close() {
   Impl& d = *impl_;

@@ -59,6 +59,9 @@ class Engine {
 
   // Queues close_notify; later send() fails with `closed`.
   void close();
+  // true (the default): the peer's close_notify is answered with ours at once (RFC 5246 7.2.1). false:
+  // not answered (a half close, the peer having only shut its writing); send() goes on until close().
+  void answer_close_notify(bool answer);
 
   // Starts a renegotiation (client: a new ClientHello; server: HelloRequest). Data keeps flowing while it
   // runs; handshakes_completed() grows when it ends, renegotiations_rejected() when the peer refuses.

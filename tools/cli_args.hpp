@@ -11,7 +11,7 @@ namespace essl::cli {
 
 struct Args {
   Options tls;
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   std::string host;
   uint16_t port = 0;
   bool http = false;       // server: answer HTTP requests with a page about the connection

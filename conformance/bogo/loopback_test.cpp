@@ -125,7 +125,7 @@ TEST(BogoShim, ClientRoleWithResumption) {
   Options o;
   o.certfile = data_file("server-rsa.pem");
   o.keyfile = data_file("server-rsa-key.pem");
-  SocketOptions so;
+  SocketOptions so = passive_binary();
   so.ip = "127.0.0.1";  // the shim tries ::1 first and must fall back
   auto ls = listen(0, o, so);
   ASSERT_TRUE(ls) << format_error(ls.error());

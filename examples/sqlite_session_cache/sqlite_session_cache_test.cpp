@@ -51,7 +51,7 @@ struct Connected {
 // One connection to a listener on 127.0.0.1:port (0: any), closed again; the listener too.
 Connected connect_once(uint16_t& port) {
   Connected out;
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   sock.reuseaddr = true;
   auto ls = listen(port, server_options(), sock);
@@ -59,7 +59,7 @@ Connected connect_once(uint16_t& port) {
   if (!ls) return out;
   port = ls->port();
   auto pending = accept_async(*ls);
-  auto c = connect("127.0.0.1", port, client_options(), 10s);
+  auto c = connect("127.0.0.1", port, client_options(), 10s, passive_binary());
   auto a = pending.get();
   EXPECT_TRUE(c) << format_error(c.error());
   EXPECT_TRUE(a.handshake_result);

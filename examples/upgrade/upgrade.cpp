@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     if (!got) return die("server", "ssl:recv", got.error());
     std::printf("server> flush().\nShell got {ssl,{sslsocket,[...]},\"%s\"}\nok\n", text(*got).c_str());
     // Back to plain TCP: ssl:close(SSLSocket, {self(), Timeout}).
-    auto back = tls->close(std::this_thread::get_id(), 10s);
+    auto back = tls->close(essl::self(), 10s);
     if (!back) return die("server", "ssl:close", back.error());
     std::printf("server> {ok, Port} = ssl:close(SSLSocket, {self(), 10000}).\n");
     auto plain_msg = (*back)->recv(0, 10s);
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   if (auto r = tls->send("foo"); !r) return die("client", "ssl:send", r.error());
 
-  auto back = tls->close(std::this_thread::get_id(), 10s);
+  auto back = tls->close(essl::self(), 10s);
   if (!back) return die("client", "ssl:close", back.error());
   std::printf("client> {ok, Port} = ssl:close(SSLSocket, {self(), 10000}).\n");
   std::string bar = "bar in plaintext";

@@ -18,8 +18,15 @@
 // (after we send a fatal alert the socket waits up to `alert_timeout` for the peer to close),
 // `{options, ...}` naming the bad option, `transport` with the errno text.
 //
+// Delivery: a socket is active by default (the spec's {active, true}): what arrives goes to its owner as
+// events (essl/owner.hpp), and recv() is for passive sockets ({active, false}; SocketOptions, setopts).
+// The owner is the mailbox of the thread that made the socket (essl::self()) until controlling_process.
+//
 // Sockets are movable, not copyable, and close (close_notify, then the TCP close) on destruction.
-// A Socket is used by one thread at a time.
+// Threads: every function may be called from any thread, also while another is blocked in recv() on the
+// same socket (a sender thread beside the owner); they are serialised, except that reading the
+// transport does not hold back send() and the queries. close() from another thread ends a recv() under
+// way with `closed`.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -58,8 +65,21 @@ class Socket {
   Result<void, Error> send(std::string_view data);
 
   // Passive receive. length 0: whatever is available (waiting for at least one byte); length N: exactly N
-  // bytes, or an error (bytes short of N are discarded when the peer closes, as the spec says).
-  Res<std::vector<uint8_t>> recv(size_t length, Timeout timeout = infinity);
+  // bytes, or an error (bytes short of N are discarded when the peer closes, as the spec says). With
+  // {packet, 1|2|4|line} one whole packet, whatever `length`. {error, einval} on an active socket.
+  Res<Data> recv(size_t length, Timeout timeout = infinity);
+
+  // The spec's socket options: active, mode, packet, header, packet_size, exit_on_close, nodelay. Setting
+  // {active, true|once|N} delivers what is already received at once. {active, N} adds N to the counter.
+  Result<void, Error> setopts(const SocketOpts& options);
+  Res<SocketOpts> getopts() const;
+
+  // Hands the socket to a new owner: events go there from now on. Only the owner may do it (the thread
+  // whose mailbox owns it, or the thread that made the handler owner); else {error, not_owner}.
+  Result<void, Error> controlling_process(Owner new_owner);
+  Owner owner() const;
+  // What events name the socket by.
+  SocketId id() const;
 
   // Starts a new handshake (client: ClientHello; server: HelloRequest) and waits for it to complete.
   // Data keeps flowing meanwhile (what arrives is kept for recv). Error::other("renegotiation_rejected")
@@ -97,11 +117,11 @@ class Socket {
 
   // The library's own view of the socket (Impl is defined inside the library only).
   struct Impl;
-  explicit Socket(std::unique_ptr<Impl> impl);
+  explicit Socket(std::shared_ptr<Impl> impl);
   Impl* impl() const { return impl_.get(); }
 
  private:
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with the reader thread of an active socket while it runs
 };
 
 class ListenSocket {
@@ -113,7 +133,8 @@ class ListenSocket {
   ListenSocket(const ListenSocket&) = delete;
   ListenSocket& operator=(const ListenSocket&) = delete;
 
-  // Accepts one TCP connection; the result inherits the listen options and is only good for handshake().
+  // Accepts one TCP connection; the result inherits the listen options (SSL and socket options) and is only
+  // good for handshake(). Its owner is the calling thread's mailbox.
   Res<Socket> transport_accept(Timeout timeout = infinity);
   Res<Address> sockname() const;
   uint16_t port() const;  // the bound port (useful after listen(0, ...))
@@ -184,14 +205,18 @@ Res<Socket> connect(const std::string& host, uint16_t port, const Options& optio
 // plain transport, which the Socket owns from now on (nobody else can read it meanwhile). Sessions are
 // keyed by the transport's peername, and without server_name_indication the server's certificate is
 // checked against the peername's address: over a Unix-domain socket or a pipe, name the server there.
-Res<Socket> connect(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout = infinity);
+// The socket options not given in `sock` are the transport's (a plain transport is {active, false},
+// {packet, 0}, {mode, binary}), as the upgraded socket keeps the plain socket's options in the spec.
+Res<Socket> connect(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout = infinity,
+                    const SocketOpts& sock = {});
 
 // The upgrade, server side (the spec's ssl_accept(Socket, Options, Timeout) on a gen_tcp socket): the
 // server handshake over an accepted plain transport. Server sessions are keyed by its sockname port.
-Res<Socket> handshake(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout = infinity);
+Res<Socket> handshake(std::unique_ptr<Transport> transport, const Options& options, Timeout timeout = infinity,
+                      const SocketOpts& sock = {});
 inline Res<Socket> ssl_accept(std::unique_ptr<Transport> transport, const Options& options,
-                              Timeout timeout = infinity) {
-  return handshake(std::move(transport), options, timeout);
+                              Timeout timeout = infinity, const SocketOpts& sock = {}) {
+  return handshake(std::move(transport), options, timeout, sock);
 }
 
 struct VersionsInfo {

@@ -24,14 +24,54 @@
 #include <vector>
 
 #include "essl/error.hpp"
+#include "essl/owner.hpp"
 
 namespace essl {
 
 using Timeout = std::optional<std::chrono::milliseconds>;
 inline constexpr std::nullopt_t infinity = std::nullopt;
 
-// Transport options (the gen_tcp options the spec passes through).
-struct SocketOptions {
+// {active, true | false | once | N}.
+class Active {
+ public:
+  enum class Kind { off, on, once, count };
+  constexpr Active(bool on = true) : kind_(on ? Kind::on : Kind::off) {}  // NOLINT: {active, Bool}
+  static constexpr Active once() { return Active(Kind::once, 0); }
+  // {active, N}: N (-32768..32767) is added to the socket's counter; at 0 the socket turns passive and
+  // its owner gets {ssl_passive, Socket}. getopts reports the counter left.
+  static constexpr Active count(int n) { return Active(Kind::count, n); }
+  constexpr Kind kind() const { return kind_; }
+  constexpr int n() const { return n_; }
+  constexpr bool operator==(const Active&) const = default;
+
+ private:
+  constexpr Active(Kind k, int n) : kind_(k), n_(n) {}
+  Kind kind_;
+  int n_ = 0;
+};
+
+// {packet, 0 | raw | 1 | 2 | 4 | line}: how the byte stream is cut into messages. raw: as it comes;
+// 1, 2, 4: each message has a big-endian length header of that many bytes (send adds it, receive strips
+// it); line: each message ends with a newline (receive only; send writes as given).
+enum class Packet { raw = 0, one = 1, two = 2, four = 4, line = 5 };
+
+// The spec's socket options of an SSL socket (ssl:setopts/getopts). In setopts an unset field stays as
+// it is; getopts sets every field.
+struct SocketOpts {
+  std::optional<Active> active = std::nullopt;         // default true
+  std::optional<Mode> mode = std::nullopt;             // default list
+  std::optional<Packet> packet = std::nullopt;         // default raw
+  std::optional<unsigned> header = std::nullopt;       // default 0; binary mode only
+  std::optional<uint32_t> packet_size = std::nullopt;  // default 0 (no limit); longer: {error, emsgsize}
+  // Default true: the peer's close_notify is answered at once. false: this end may still send after it
+  // (a half close), until it closes.
+  std::optional<bool> exit_on_close = std::nullopt;
+  std::optional<bool> nodelay = std::nullopt;          // TCP_NODELAY (default true); others ignore it
+};
+
+// Transport options (the gen_tcp options the spec passes through) and the socket's own options
+// (SocketOpts: unset fields take the spec's defaults, [{mode,list},{packet,0},{header,0},{active,true}]).
+struct SocketOptions : SocketOpts {
   enum class Family { unspec, inet, inet6 };
   // listen: the address to bind (an IPv4 or IPv6 literal); empty = every address of `family`
   // (unspec and inet: 0.0.0.0; inet6: :: accepting IPv4-mapped peers too).
@@ -43,6 +83,14 @@ struct SocketOptions {
   int backlog = 5;
 };
 
+// {active, false}, {mode, binary}: the options of a socket used with recv().
+inline SocketOptions passive_binary() {
+  SocketOptions o;
+  o.active = false;
+  o.mode = Mode::binary;
+  return o;
+}
+
 // {Address, Port} as peername/sockname return it; `ip` is the numeric text ("127.0.0.1", "::1"), the
 // path of a Unix-domain socket (port 0), or "pipe" for an in-memory pipe.
 struct Address {
@@ -52,14 +100,11 @@ struct Address {
 
 enum class ShutdownHow { read, write, read_write };
 
-// The process that owns a socket and (in active mode) receives its events: here, a thread.
-using Owner = std::thread::id;
-
 // The plain socket's options as inet:setopts/getopts know them, as far as they apply to every transport.
 // Only passive mode ({active, false}), {packet, 0} and {mode, binary} are supported so far; other values
 // are {error, einval}.
 struct TransportOptions {
-  enum class Mode { binary, list };
+  using Mode = essl::Mode;
   std::optional<bool> active;
   std::optional<int> packet;
   std::optional<Mode> mode;
@@ -100,7 +145,7 @@ class Transport {
   virtual int native_handle() const { return -1; }
 
  protected:
-  Owner owner_ = std::this_thread::get_id();
+  Owner owner_ = self();
   TransportOptions options_{false, 0, TransportOptions::Mode::binary, std::nullopt};
 };
 

@@ -36,7 +36,7 @@ CliRun run_essl(const std::string& args) {
 
 // `essl client` against a server with `server_opts` (one connection).
 CliRun run_client(const Options& server_opts, const std::string& args) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, server_opts, sock);
   if (!ls) {
@@ -158,7 +158,7 @@ TEST(EsslClient, SecureRemotePassword) {
 // --reconnect: connect, close, connect again; the line says whether the second connection resumed.
 TEST(EsslClient, ReconnectReportsResumption) {
   auto run = [](const std::string& args) {
-    SocketOptions sock;
+    SocketOptions sock = passive_binary();
     sock.ip = "127.0.0.1";
     auto ls = listen(0, server_options(), sock);
     if (!ls) {

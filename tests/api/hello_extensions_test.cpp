@@ -145,12 +145,12 @@ TEST(Sni, FunChoosesPerHandshake) {
 
 TEST(Options, HelloExtensionErrorsNameTheOption) {
   auto listen_error = [](const Options& o) {
-    auto ls = listen(0, o);
+    auto ls = listen(0, o, passive_binary());
     EXPECT_FALSE(ls);
     return ls ? Error{} : ls.error();
   };
   auto connect_error = [](const Options& o) {
-    auto s = connect("127.0.0.1", 1, o, 1s);
+    auto s = connect("127.0.0.1", 1, o, 1s, passive_binary());
     EXPECT_FALSE(s);
     return s ? Error{} : s.error();
   };

@@ -63,7 +63,7 @@ struct Attempt : Pair {
 inline Attempt attempt_pair(const Options& server_opts, const Options& client_opts, const std::string& ip = "127.0.0.1",
                             std::string host = {}) {
   Attempt p;
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = ip;
   auto ls = listen(0, server_opts, sock);
   if (!ls) {
@@ -72,7 +72,7 @@ inline Attempt attempt_pair(const Options& server_opts, const Options& client_op
   }
   p.ls = std::move(*ls);
   auto pending = accept_async(p.ls);
-  SocketOptions family;
+  SocketOptions family = passive_binary();
   family.family = ip.find(':') == std::string::npos ? SocketOptions::Family::inet : SocketOptions::Family::inet6;
   p.connected = connect(host.empty() ? ip : host, p.ls.port(), client_opts, 10s, family);
   p.accepted = pending.get();

@@ -73,14 +73,14 @@ TEST(Validate, KeyExchangeOptions) {
 TEST(Validate, ListenAndConnectReportOptionErrors) {
   Options o = server_options();
   o.depth = -2;
-  auto ls = listen(0, o);
+  auto ls = listen(0, o, passive_binary());
   ASSERT_FALSE(ls);
   EXPECT_EQ(ls.error().kind, Error::Kind::options);
   EXPECT_EQ(ls.error().option, "depth");
 
   Options c;
   c.versions = {static_cast<Version>(0x0200)};
-  auto s = connect("127.0.0.1", 1, c, 1s);
+  auto s = connect("127.0.0.1", 1, c, 1s, passive_binary());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().option, "versions");
   EXPECT_NE(format_error(s.error()).find("versions"), std::string::npos);
@@ -90,7 +90,7 @@ TEST(Validate, MissingCertificateFileIsAnOptionsError) {
   Options o;
   o.certfile = data_file("no-such-file.pem");
   o.keyfile = o.certfile;
-  auto ls = listen(0, o);
+  auto ls = listen(0, o, passive_binary());
   ASSERT_FALSE(ls);
   EXPECT_EQ(ls.error().kind, Error::Kind::options) << format_error(ls.error());
 }

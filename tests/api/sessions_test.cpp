@@ -31,7 +31,7 @@ void restart_with(const AppConfig& env) {
 struct Server {
   ListenSocket ls;
   explicit Server(const Options& o) {
-    SocketOptions sock;
+    SocketOptions sock = passive_binary();
     sock.ip = "127.0.0.1";
     auto l = listen(0, o, sock);
     EXPECT_TRUE(l) << format_error(l.error());
@@ -44,7 +44,7 @@ struct Server {
   Conn connect_once(const Options& client_opts = client_options()) {
     Conn c;
     auto pending = accept_async(ls);
-    auto s = connect("127.0.0.1", ls.port(), client_opts, 10s);
+    auto s = connect("127.0.0.1", ls.port(), client_opts, 10s, passive_binary());
     auto a = pending.get();
     EXPECT_TRUE(s) << format_error(s.error());
     EXPECT_TRUE(a.handshake_result) << format_error(a.handshake_result.error());
@@ -274,7 +274,7 @@ TEST(Sessions, InitErrorFailsStart) {
   auto r = start();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().detail, "no_disk");
-  auto c = connect("127.0.0.1", 1, client_options(), 1s);
+  auto c = connect("127.0.0.1", 1, client_options(), 1s, passive_binary());
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().detail, "no_disk");
 }

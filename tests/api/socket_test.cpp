@@ -55,13 +55,13 @@ TEST(Handshake, EachVersionAndAnEcdsaServer) {
 }
 
 TEST(Handshake, SecondConnectionResumes) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, server_options(), sock);
   ASSERT_TRUE(ls);
   for (bool resumed : {false, true}) {
     auto pending = accept_async(*ls);
-    auto c = connect("127.0.0.1", ls->port(), client_options(), 10s);
+    auto c = connect("127.0.0.1", ls->port(), client_options(), 10s, passive_binary());
     auto a = pending.get();
     ASSERT_TRUE(c) << format_error(c.error());
     ASSERT_TRUE(a.handshake_result);
@@ -175,7 +175,7 @@ TEST(Shutdown, WriteSendsCloseNotifyAndTheClientStillReadsTheAnswer) {
 }
 
 TEST(Ipv6, LoopbackByLiteral) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "::1";
   auto probe = listen(0, server_options(), sock);
   ASSERT_TRUE(probe.ok()) << "IPv6 loopback (::1) is needed for this test: " << format_error(probe.error());
@@ -191,7 +191,7 @@ TEST(Ipv6, LoopbackByLiteral) {
 }
 
 TEST(Timeouts, TransportAcceptAndHandshake) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, server_options(), sock);
   ASSERT_TRUE(ls);
@@ -216,12 +216,12 @@ TEST(Timeouts, TransportAcceptAndHandshake) {
 }
 
 TEST(Errors, UnknownCaFailsOnBothSides) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, server_options(), sock);
   ASSERT_TRUE(ls);
   auto pending = accept_async(*ls);
-  auto c = connect("127.0.0.1", ls->port(), client_options("other-ca.pem"), 10s);
+  auto c = connect("127.0.0.1", ls->port(), client_options("other-ca.pem"), 10s, passive_binary());
   auto a = pending.get();
   ASSERT_FALSE(c);
   EXPECT_TRUE(c.error().is_alert(AlertDescription::unknown_ca)) << format_error(c.error());
@@ -239,12 +239,12 @@ TEST(Errors, MissingClientCertificateWithFailIfNoPeerCert) {
   so.cacertfile = data_file("ca.pem");
   so.verify = Verify::verify_peer;
   so.fail_if_no_peer_cert = true;
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, so, sock);
   ASSERT_TRUE(ls);
   auto pending = accept_async(*ls);
-  auto c = connect("127.0.0.1", ls->port(), client_options(), 10s);
+  auto c = connect("127.0.0.1", ls->port(), client_options(), 10s, passive_binary());
   auto a = pending.get();
   ASSERT_FALSE(a.handshake_result);
   EXPECT_TRUE(a.handshake_result.error().is_alert(AlertDescription::handshake_failure))
@@ -269,13 +269,13 @@ TEST(Errors, MutualAuthenticationSucceedsWithAClientCertificate) {
 TEST(Errors, ConnectionRefusedIsATransportError) {
   uint16_t port = 0;
   {
-    SocketOptions sock;
+    SocketOptions sock = passive_binary();
     sock.ip = "127.0.0.1";
     auto ls = listen(0, server_options(), sock);
     ASSERT_TRUE(ls);
     port = ls->port();
   }
-  auto c = connect("127.0.0.1", port, client_options(), 2s);
+  auto c = connect("127.0.0.1", port, client_options(), 2s, passive_binary());
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().kind, Error::Kind::transport) << format_error(c.error());
 }

@@ -40,7 +40,7 @@ TlsPair tls_over(TransportPtr client_end, TransportPtr server_end, const Options
 
 // Two plain ends of a TCP connection over loopback.
 std::pair<TransportPtr, TransportPtr> tcp_pair() {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = tcp_listen(0, sock);
   EXPECT_TRUE(ls) << format_error(ls.error());
@@ -155,7 +155,7 @@ TEST(Transport, DefaultOptionsArePassiveBinaryAndActiveIsNotYetSupported) {
   auto r = a->setopts(active);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().detail, "einval");
-  EXPECT_EQ(a->owner(), std::this_thread::get_id());
+  EXPECT_EQ(a->owner(), essl::self());
 }
 
 // A callback module of the user's: TCP, counting what it carries.
@@ -187,7 +187,7 @@ struct CountingModule : TransportModule {
 };
 
 TEST(Transport, CbInfoModuleMakesTheClientsConnection) {
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto ls = listen(0, server_options(), sock);
   ASSERT_TRUE(ls);
@@ -198,7 +198,7 @@ TEST(Transport, CbInfoModuleMakesTheClientsConnection) {
   EXPECT_EQ(co.cb_info.data_tag, "tcp");
   EXPECT_EQ(co.cb_info.closed_tag, "tcp_closed");
   EXPECT_EQ(co.cb_info.error_tag, "tcp_error");
-  auto c = connect("127.0.0.1", ls->port(), co, 10s);
+  auto c = connect("127.0.0.1", ls->port(), co, 10s, passive_binary());
   auto a = pending.get();
   ASSERT_TRUE(c) << format_error(c.error());
   ASSERT_TRUE(a.handshake_result);
@@ -265,7 +265,7 @@ TEST(Downgrade, BothEndsKeepTalkingInPlaintext) {
     ASSERT_TRUE(p.client->send("secret"));
     EXPECT_EQ(text(*p.server->recv(6, 5s)), "secret");
 
-    Owner owner = std::this_thread::get_id();
+    Owner owner = essl::self();
     auto server_side = std::async(std::launch::async, [&] { return p.server->close(owner, 5s); });
     auto client_plain = p.client->close(owner, 5s);
     auto server_plain = server_side.get();
@@ -293,7 +293,7 @@ TEST(Downgrade, BytesAfterThePeersCloseNotifyAreKept) {
   auto p = tls_over(std::move(slow), std::move(s));
   ASSERT_TRUE(p.client) << format_error(p.client.error());
   ASSERT_TRUE(p.server) << format_error(p.server.error());
-  Owner owner = std::this_thread::get_id();
+  Owner owner = essl::self();
   // The server downgrades as soon as the client's close_notify comes and talks at once; the client reads
   // the server's close_notify and that plaintext in one read.
   auto server_side = std::async(std::launch::async, [&] {
@@ -316,12 +316,12 @@ TEST(Downgrade, TimesOutWhenThePeerDoesNotAnswer) {
   auto q = tls_over(std::move(c), std::move(s));
   ASSERT_TRUE(q.client) << format_error(q.client.error());
   ASSERT_TRUE(q.server) << format_error(q.server.error());
-  auto r = q.client->close(std::this_thread::get_id(), 200ms);
+  auto r = q.client->close(essl::self(), 200ms);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, Error::Kind::timeout);
   EXPECT_FALSE(q.client->is_open());
   // Closed now, the socket keeps answering with its error.
-  auto again = q.client->close(std::this_thread::get_id(), 200ms);
+  auto again = q.client->close(essl::self(), 200ms);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().kind, Error::Kind::timeout);
 }
@@ -332,7 +332,7 @@ TEST(Downgrade, OfAClosedSocketIsClosed) {
   ASSERT_TRUE(q.client) << format_error(q.client.error());
   ASSERT_TRUE(q.server) << format_error(q.server.error());
   ASSERT_TRUE(q.client->close());
-  auto r = q.client->close(std::this_thread::get_id(), 200ms);
+  auto r = q.client->close(essl::self(), 200ms);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, Error::Kind::closed);
 }

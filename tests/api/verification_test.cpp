@@ -230,14 +230,14 @@ TEST(ClientAuth, ClientChainIsValidated) {
 // A session is resumed only under the verification settings that made it.
 TEST(Verify, SessionsAreNotResumedAcrossVerificationSettings) {
   ListenSocket ls;
-  SocketOptions sock;
+  SocketOptions sock = passive_binary();
   sock.ip = "127.0.0.1";
   auto l = listen(0, server_options(), sock);
   ASSERT_TRUE(l);
   ls = std::move(*l);
   auto once = [&](const Options& co) {
     auto pending = accept_async(ls);
-    auto c = connect("127.0.0.1", ls.port(), co, 10s);
+    auto c = connect("127.0.0.1", ls.port(), co, 10s, passive_binary());
     auto a = pending.get();
     EXPECT_TRUE(c) << format_error(c.error());
     if (!c) return false;

@@ -479,7 +479,7 @@ TEST(Loading, EachBadCredentialNamesItsOption) {
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().option, "keyfile");
   // listen reports the option as Config::make names it.
-  auto ls = listen(0, server("server-rsa.pem", "server-rsa-key-des3.pem", "nope"));
+  auto ls = listen(0, server("server-rsa.pem", "server-rsa-key-des3.pem", "nope"), passive_binary());
   ASSERT_FALSE(ls);
   EXPECT_EQ(ls.error().option, "keyfile");
   EXPECT_NE(format_error(ls.error()).find("wrong password"), std::string::npos) << format_error(ls.error());
@@ -611,7 +611,7 @@ pid_t spawn_server(const std::vector<std::string>& args, const std::string& err)
 }
 
 uint16_t free_port() {
-  auto ls = listen(0, server("server-rsa.pem", "server-rsa-key.pem"));
+  auto ls = listen(0, server("server-rsa.pem", "server-rsa-key.pem"), passive_binary());
   return ls ? ls->port() : 0;
 }
 
@@ -647,7 +647,7 @@ TEST(Loading, EsslServerTakesAnEncryptedKeyWithPassword) {
   c.verify = Verify::verify_peer;
   Res<Socket> s = fail(Error::other("not connected"));
   for (int i = 0; i < 100 && !s; ++i) {  // at most 10 s for the server to start
-    s = connect("127.0.0.1", port, c, 2s);
+    s = connect("127.0.0.1", port, c, 2s, passive_binary());
     if (!s) std::this_thread::sleep_for(100ms);
   }
   std::string echoed;
