@@ -175,7 +175,7 @@ std::vector<Event> Socket::Impl::take_events() {
     end = *error;
   } else if (const auto& err = engine->error()) {
     end = fail_with(*err);
-  } else if (engine->peer_closed() || eof || read_shut || !open()) {
+  } else if (engine->peer_closed() || eof || read_shut || interrupted || !open()) {
     answer_close();
     end = Error::closed();
   }

@@ -90,7 +90,7 @@ Res<Data> Socket::recv(size_t length, Timeout timeout) {
       end = *s.error;
     } else if (const auto& err = s.engine->error()) {
       end = s.fail_with(*err);
-    } else if (s.engine->peer_closed() || s.eof || s.read_shut || !s.open()) {
+    } else if (s.engine->peer_closed() || s.eof || s.read_shut || s.interrupted || !s.open()) {
       s.answer_close();
       end = Error::closed();
     }
