@@ -18,7 +18,7 @@ Error transport_error(Error e) {
 
 }  // namespace
 
-int Socket::Impl::alert_timeout_ms() const { return config ? config->options.alert_timeout : 5000; }
+int Socket::Impl::alert_timeout_ms() const { return config ? config->options.alert_timeout.value_or(5000) : 5000; }
 
 void Socket::Impl::close_transport(std::chrono::milliseconds linger) {
   if (!transport) return;

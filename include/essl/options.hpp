@@ -196,8 +196,9 @@ struct Options {
   // Client: {Username, Password} for the SRP suites (the user name 1..255 bytes).
   std::optional<std::pair<std::string, std::string>> srp_identity;
 
-  // Milliseconds to wait for the peer to close after we sent a fatal alert.
-  int alert_timeout = 5000;
+  // Milliseconds to wait for the peer to close after we sent a fatal alert; unset = the application's
+  // alert_timeout (AppConfig, default 5000).
+  std::optional<int> alert_timeout;
 
   // {cb_info, {CallbackModule, DataTag, ClosedTag, ErrorTag}}: the transport (essl/transport.hpp). The
   // default is TCP with the tags tcp, tcp_closed, tcp_error.
