@@ -1,7 +1,7 @@
 // The ssl application's functions over blocking TCP sockets: listen, transport_accept, handshake
 // (ssl_accept), connect, send, recv, close, shutdown, peername, sockname, peercert,
-// connection_information, versions, cipher_suites, format_error and the application environment
-// (set_app_config, load_app_config).
+// connection_information, connection_info, prf, versions, cipher_suites, format_error and the application
+// environment (set_app_config, load_app_config).
 //
 //   auto ls = essl::listen(8443, server_opts);
 //   auto s = ls->transport_accept();
@@ -89,6 +89,16 @@ class Socket {
   // The peer's certificate, DER; {error, no_peercert} when it sent none.
   Res<std::vector<uint8_t>> peercert() const;
   Res<ConnectionInfo> connection_information() const;
+  // connection_information/2: the requested items that are defined, in the order asked ({ok, []} when
+  // none is); all_info_items asks for everything. Options are reported as this connection uses them.
+  Res<InfoList> connection_information(std::span<const InfoItem> items) const;
+  // The earlier releases' connection_info/1: {ok, {ProtocolVersion, CipherSuite}}.
+  Res<std::pair<Version, SuiteSpec>> connection_info() const;
+  // prf/5: `wanted_length` bytes of the connection's PRF (RFC 5246 5; P_MD5 xor P_SHA1 below TLS 1.2)
+  // over `secret` (master_secret: the session's), `label` and the concatenated `seed` parts (the randoms
+  // of the handshake that made the current keys). Error::other("undefined") on an SSL 3.0 connection.
+  Res<std::vector<uint8_t>> prf(const PrfSecret& secret, std::string_view label, const std::vector<PrfSeed>& seed,
+                                size_t wanted_length) const;
   // The protocol agreed through ALPN or NPN; Error::other("protocol_not_negotiated") when there is none.
   Res<std::string> negotiated_protocol() const;
 

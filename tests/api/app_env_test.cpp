@@ -35,6 +35,28 @@ TEST_F(AppEnv, AlertTimeoutIsCheckedLikeTheOtherParameters) {
   EXPECT_EQ(app_config().alert_timeout, std::chrono::milliseconds(250));
 }
 
+TEST_F(AppEnv, TheApplicationsAlertTimeoutIsTheDefaultOfConnections) {
+  AppConfig c;
+  c.alert_timeout = std::chrono::milliseconds(1234);
+  ASSERT_TRUE(set_app_config(c));
+  const InfoItem item[] = {InfoItem::alert_timeout};
+  {
+    auto p = connect_pair(server_options(), client_options());
+    auto info = p.client.connection_information(item);
+    ASSERT_TRUE(info && info->size() == 1);
+    EXPECT_EQ(std::get<int>(info->front().value), 1234);
+  }
+  {
+    // The option wins over the application's value.
+    auto co = client_options();
+    co.alert_timeout = 77;
+    auto p = connect_pair(server_options(), co);
+    auto info = p.client.connection_information(item);
+    ASSERT_TRUE(info && info->size() == 1);
+    EXPECT_EQ(std::get<int>(info->front().value), 77);
+  }
+}
+
 TEST_F(AppEnv, AFileOfNameValueLines) {
   auto path = write_file(
       "# essl application configuration\n"
