@@ -1,5 +1,6 @@
 // The loop between the transport and the Engine: flights out in one send, records in, alerts, closes.
 #include "api/linger.hpp"
+#include "api/logger.hpp"
 #include "api/socket_impl.hpp"
 #include "api/transports.hpp"
 
@@ -42,6 +43,7 @@ Result<void, Error> Socket::Impl::flush() {
 }
 
 Error Socket::Impl::fail_with(Error e) {
+  if (!error) detail::log_alert(role, !config || config->options.log_alert, e);
   (void)flush();
   if (transport) {
     if (e.kind == Error::Kind::tls_alert && e.alert_sent) {

@@ -160,6 +160,9 @@ struct Options {
   // TLS 1.1 and later always check the padding; SSL 3.0's padding is never checked (RFC 6101).
   bool padding_check = true;
   bool fallback = false;
+  // Fatal alerts this connection sends or receives are logged (essl/logger.hpp, set_logger) as the
+  // reference does ("TLS client: In state certify generated CLIENT ALERT: Fatal - Unknown CA"); false
+  // logs nothing.
   bool log_alert = true;
   // Beyond the spec, as OpenSSL users expect: the extended master secret (RFC 7627), which binds the
   // master secret to the whole handshake, and encrypt-then-MAC (RFC 7366) for CBC suites. Each is offered

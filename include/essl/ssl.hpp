@@ -1,7 +1,7 @@
 // The ssl application's functions over blocking TCP sockets: listen, transport_accept, handshake
 // (ssl_accept), connect, send, recv, close, shutdown, peername, sockname, peercert,
-// connection_information, connection_info, prf, versions, cipher_suites, format_error and the application
-// environment (set_app_config, load_app_config).
+// connection_information, connection_info, prf, versions, cipher_suites, format_error, the application
+// environment (set_app_config, load_app_config) and the alert logger (essl/logger.hpp).
 //
 //   auto ls = essl::listen(8443, server_opts);
 //   auto s = ls->transport_accept();
