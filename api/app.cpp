@@ -3,6 +3,8 @@
 #include "api/app.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 
 #include "essl/ssl.hpp"
@@ -55,17 +57,23 @@ Res<std::shared_ptr<SessionStore>> detail::session_store(Role role) {
 Result<std::shared_ptr<const Config>, Error> detail::make_config(Role role, const Options& options,
                                                                  std::shared_ptr<SessionStore> cache) {
   if (auto v = validate(options); !v) return fail(v.error());
-  const auto app_versions = app_config().protocol_version;
+  const AppConfig env = app_config();
   const bool default_crl_cache = options.crl_check != CrlCheck::off && !options.crl_cache;
-  const bool app_default_versions = options.versions.empty() && app_versions;
-  if (!default_crl_cache && !app_default_versions) return Config::make(role, options, std::move(cache));
+  const bool app_default_versions = options.versions.empty() && env.protocol_version;
   Options o = options;
   if (default_crl_cache) o.crl_cache = ssl_crl_cache::internal();
-  if (app_default_versions) o.versions = *app_versions;
+  if (app_default_versions) o.versions = *env.protocol_version;
+  if (!o.alert_timeout) o.alert_timeout = int(env.alert_timeout.value_or(default_alert_timeout).count());
   return Config::make(role, o, std::move(cache));
 }
 
 Result<void, Error> start() {
+  // The first successful start() reads the configuration from outside the program.
+  static std::atomic<bool> environment_loaded{false};
+  if (!environment_loaded) {
+    if (auto r = load_app_config(); !r) return r;
+    environment_loaded = true;
+  }
   std::lock_guard lock(cache_mu);
   return open_caches();
 }
@@ -86,6 +94,9 @@ Result<void, Error> set_app_config(const AppConfig& config) {
   if (config.session_lifetime && config.session_lifetime->count() < 0)
     return fail(Error::options("session_lifetime", "must be 0 or more seconds, got " +
                                                        std::to_string(config.session_lifetime->count())));
+  if (config.alert_timeout && (config.alert_timeout->count() < 0 || config.alert_timeout->count() > INT32_MAX))
+    return fail(Error::options("alert_timeout", "must be 0 to 2147483647 milliseconds, got " +
+                                                    std::to_string(config.alert_timeout->count())));
   const std::pair<const char*, const std::optional<int64_t>*> maxima[] = {
       {"session_cache_client_max", &config.session_cache_client_max},
       {"session_cache_server_max", &config.session_cache_server_max}};

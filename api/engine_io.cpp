@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "api/linger.hpp"
+#include "api/logger.hpp"
 #include "api/socket_impl.hpp"
 #include "api/transports.hpp"
 
@@ -52,7 +53,7 @@ Res<std::vector<uint8_t>> read_transport(Transport& t, int wake_fd, const std::a
 
 }  // namespace
 
-int Socket::Impl::alert_timeout_ms() const { return config ? config->options.alert_timeout : 5000; }
+int Socket::Impl::alert_timeout_ms() const { return config ? config->options.alert_timeout.value_or(5000) : 5000; }
 
 void Socket::Impl::close_transport(std::chrono::milliseconds linger) {
   if (!transport) return;
@@ -80,6 +81,7 @@ Result<void, Error> Socket::Impl::flush() {
 }
 
 Error Socket::Impl::fail_with(Error e) {
+  if (!error) detail::log_alert(role, !config || config->options.log_alert, e);
   (void)flush();
   if (transport) {
     if (e.kind == Error::Kind::tls_alert && e.alert_sent) {

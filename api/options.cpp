@@ -62,8 +62,8 @@ Result<void, Error> validate(const Options& o) {
     if (auto parsed = parse_cipher_string(*text); !parsed) return fail(Error::options("ciphers", parsed.error()));
   }
   if (o.depth < 0) return fail(Error::options("depth", "must be 0 or more, got " + std::to_string(o.depth)));
-  if (o.alert_timeout < 0) {
-    return fail(Error::options("alert_timeout", "must be 0 or more milliseconds, got " + std::to_string(o.alert_timeout)));
+  if (o.alert_timeout && *o.alert_timeout < 0) {
+    return fail(Error::options("alert_timeout", "must be 0 or more milliseconds, got " + std::to_string(*o.alert_timeout)));
   }
   if (auto r = check_credentials(o); !r) return r;
   if (o.verify == Verify::verify_peer && o.cacerts.empty() && o.cacertfile.empty()) {

@@ -248,7 +248,7 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
   c->role = role;
   c->options = options;
   if (options.depth < 0) return fail(Error::options("depth", "must be a non-negative integer"));
-  if (options.alert_timeout < 0) return fail(Error::options("alert_timeout", "must be non-negative"));
+  if (options.alert_timeout && *options.alert_timeout < 0) return fail(Error::options("alert_timeout", "must be non-negative"));
   auto versions = resolve_versions(options);
   if (!versions) return fail(versions.error());
   c->versions = std::move(versions.value());

@@ -5,6 +5,7 @@
 
 #include "codecs/handshake.hpp"
 #include "codecs/record.hpp"
+#include "crypto_glue/prf.hpp"
 #include "statemachine/connection.hpp"
 
 namespace essl {
@@ -429,6 +430,24 @@ ConnectionInfo Engine::info() const {
   i.client_random.assign(cr.begin(), cr.end());
   i.server_random.assign(sr.begin(), sr.end());
   return i;
+}
+
+Result<std::vector<uint8_t>, Error> Engine::prf(const PrfSecret& secret, std::string_view label,
+                                                const std::vector<PrfSeed>& seed, size_t length) const {
+  const Conn& c = impl_->c;
+  if (!c.established || !c.suite || !c.version || *c.version == Version::sslv3) return fail(Error::other("undefined"));
+  codec::Bytes joined;
+  for (const auto& part : seed) {
+    if (const auto* bytes = std::get_if<std::vector<uint8_t>>(&part)) {
+      joined.insert(joined.end(), bytes->begin(), bytes->end());
+    } else {
+      const codec::Random& r = std::get<PrfRandom>(part) == PrfRandom::client_random ? c.client_random : c.server_random;
+      joined.insert(joined.end(), r.begin(), r.end());
+    }
+  }
+  const auto* own = std::get_if<std::vector<uint8_t>>(&secret);
+  return crypto::prf(crypto::prf_hash(*c.version, c.suite->spec), own ? codec::ByteView(*own) : codec::ByteView(c.master),
+                     label, joined, length);
 }
 
 const std::optional<std::string>& Engine::negotiated_protocol() const { return impl_->c.negotiated_protocol; }

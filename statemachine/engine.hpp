@@ -81,6 +81,11 @@ class Engine {
   table::Flags table_flags() const;
 
   ConnectionInfo info() const;
+  // prf/5: the PRF of the negotiated suite and version over `secret` (the master secret: MasterSecret),
+  // `label` and the seed parts (the randoms: those of the handshake that made the current keys).
+  // Error::other("undefined") for SSL 3.0, which has no PRF, and before the first handshake completes.
+  Result<std::vector<uint8_t>, Error> prf(const PrfSecret& secret, std::string_view label,
+                                          const std::vector<PrfSeed>& seed, size_t length) const;
   // The protocol agreed by ALPN or NPN, if any.
   const std::optional<std::string>& negotiated_protocol() const;
   // The peer's certificate chain, leaf first, DER (empty if none).

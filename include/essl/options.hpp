@@ -160,6 +160,9 @@ struct Options {
   // TLS 1.1 and later always check the padding; SSL 3.0's padding is never checked (RFC 6101).
   bool padding_check = true;
   bool fallback = false;
+  // Fatal alerts this connection sends or receives are logged (essl/logger.hpp, set_logger) as the
+  // reference does ("TLS client: In state certify generated CLIENT ALERT: Fatal - Unknown CA"); false
+  // logs nothing.
   bool log_alert = true;
   // Beyond the spec, as OpenSSL users expect: the extended master secret (RFC 7627), which binds the
   // master secret to the whole handshake, and encrypt-then-MAC (RFC 7366) for CBC suites. Each is offered
@@ -196,8 +199,9 @@ struct Options {
   // Client: {Username, Password} for the SRP suites (the user name 1..255 bytes).
   std::optional<std::pair<std::string, std::string>> srp_identity;
 
-  // Milliseconds to wait for the peer to close after we sent a fatal alert.
-  int alert_timeout = 5000;
+  // Milliseconds to wait for the peer to close after we sent a fatal alert; unset = the application's
+  // alert_timeout (AppConfig, default 5000).
+  std::optional<int> alert_timeout;
 
   // {cb_info, {CallbackModule, DataTag, ClosedTag, ErrorTag}}: the transport (essl/transport.hpp). The
   // default is TCP with the tags tcp, tcp_closed, tcp_error.

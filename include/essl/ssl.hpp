@@ -1,6 +1,7 @@
 // The ssl application's functions over blocking TCP sockets: listen, transport_accept, handshake
 // (ssl_accept), connect, send, recv, close, shutdown, peername, sockname, peercert,
-// connection_information, versions, cipher_suites, format_error.
+// connection_information, connection_info, prf, versions, cipher_suites, format_error, the application
+// environment (set_app_config, load_app_config) and the alert logger (essl/logger.hpp).
 //
 //   auto ls = essl::listen(8443, server_opts);
 //   auto s = ls->transport_accept();
@@ -108,6 +109,16 @@ class Socket {
   // The peer's certificate, DER; {error, no_peercert} when it sent none.
   Res<std::vector<uint8_t>> peercert() const;
   Res<ConnectionInfo> connection_information() const;
+  // connection_information/2: the requested items that are defined, in the order asked ({ok, []} when
+  // none is); all_info_items asks for everything. Options are reported as this connection uses them.
+  Res<InfoList> connection_information(std::span<const InfoItem> items) const;
+  // The earlier releases' connection_info/1: {ok, {ProtocolVersion, CipherSuite}}.
+  Res<std::pair<Version, SuiteSpec>> connection_info() const;
+  // prf/5: `wanted_length` bytes of the connection's PRF (RFC 5246 5; P_MD5 xor P_SHA1 below TLS 1.2)
+  // over `secret` (master_secret: the session's), `label` and the concatenated `seed` parts (the randoms
+  // of the handshake that made the current keys). Error::other("undefined") on an SSL 3.0 connection.
+  Res<std::vector<uint8_t>> prf(const PrfSecret& secret, std::string_view label, const std::vector<PrfSeed>& seed,
+                                size_t wanted_length) const;
   // The protocol agreed through ALPN or NPN; Error::other("protocol_not_negotiated") when there is none.
   Res<std::string> negotiated_protocol() const;
 
@@ -177,10 +188,26 @@ struct AppConfig {
   // they are all invalidated, whatever their remaining lifetime, before the next is stored (default 1000).
   std::optional<int64_t> session_cache_client_max;
   std::optional<int64_t> session_cache_server_max;
+  // alert_timeout: milliseconds between sending a fatal alert and closing the connection, for connections
+  // whose options give no alert_timeout (default 5000).
+  std::optional<std::chrono::milliseconds> alert_timeout;
 };
 // Replaces the whole configuration; a bad value is {options, {Name, Value}} and changes nothing.
 Result<void, Error> set_app_config(const AppConfig& config);
 AppConfig app_config();
+
+// The configuration from outside the program, over what set_app_config gave: the file named by the
+// environment variable ESSL_CONFIG, then the variables ESSL_<NAME> (ESSL_SESSION_LIFETIME=600 ...), which
+// win over the file. The file holds one `name = value` per line, named as the spec's parameters; `#`
+// starts a comment. Values: ssl_pem_cache_clean, session_lifetime, session_cache_client_max,
+// session_cache_server_max, alert_timeout: integers; protocol_version: versions separated by commas or
+// spaces ("tlsv1.2, tlsv1.1"); session_cb_init_args: `name=value` pairs separated by commas (strings).
+// Variables ESSL_<NAME> for other names are not the configuration's and are ignored. A bad value, an
+// unknown name in the file or an unreadable file is {options, {Name, Value}} and changes nothing.
+// start() calls it once (before the caches open); later calls read the environment again.
+Result<void, Error> load_app_config();
+// The same from a given file and environment (a list of "NAME=value" strings, as environ holds them).
+Result<void, Error> load_app_config(const std::string& file, const std::vector<std::string>& environment);
 
 // Empties the PEM cache unconditionally: the next use of every credential file reads it again.
 Result<void, Error> clear_pem_cache();

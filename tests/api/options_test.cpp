@@ -110,7 +110,7 @@ TEST(FormatError, Texts) {
             "options error: versions: unknown version 'tlsv9'");
   EXPECT_EQ(format_error(Error::transport("connect: Connection refused")),
             "transport error: connect: Connection refused");
-  EXPECT_EQ(format_error(Error::other("no_peercert")), "error: no_peercert");
+  EXPECT_EQ(format_error(Error::other("no_peercert")), "The peer sent no certificate (no_peercert)");
 }
 
 }  // namespace
