@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "api/hibernate.hpp"
 #include "api/linger.hpp"
 #include "api/logger.hpp"
 #include "api/socket_impl.hpp"
@@ -76,8 +77,39 @@ Result<void, Error> Socket::Impl::flush() {
   auto r = transport->send(out);
   // Whatever happened, these bytes are not going out again.
   engine->consume_output(out.size());
+  touch();
   if (!r) return fail(transport_error(r.error()));
   return r;
+}
+
+void Socket::Impl::touch() {
+  last_traffic = std::chrono::steady_clock::now();
+  if (hibernation_scheduled || !config || !config->options.hibernate_after) return;
+  hibernation_scheduled = true;
+  detail::schedule_hibernation(weak_from_this(),
+                               last_traffic + std::chrono::milliseconds(*config->options.hibernate_after));
+}
+
+void Socket::Impl::check_hibernation() {
+  std::lock_guard lock(mu);
+  hibernation_scheduled = false;
+  if (!transport || !engine || !config || !config->options.hibernate_after) return;
+  const auto due = last_traffic + std::chrono::milliseconds(*config->options.hibernate_after);
+  if (std::chrono::steady_clock::now() < due) {
+    // Traffic came since this check was queued: look again when the new idle time runs out.
+    hibernation_scheduled = true;
+    detail::schedule_hibernation(weak_from_this(), due);
+    return;
+  }
+  // Idle: what the buffers hold stays, the memory they reserve beyond it goes. The next traffic queues
+  // the next check.
+  if (inbuf.empty()) std::vector<uint8_t>().swap(inbuf);
+  else inbuf.shrink_to_fit();
+  engine->hibernate();
+}
+
+size_t Socket::Impl::buffer_bytes() const {
+  return inbuf.capacity() + (engine ? engine->buffer_capacity() : 0);
 }
 
 Error Socket::Impl::fail_with(Error e) {
@@ -157,6 +189,7 @@ Result<void, Error> Socket::Impl::pump(const detail::Deadline& deadline) {
     return fail(Error::closed());
   }
   inbuf.insert(inbuf.end(), n->begin(), n->end());
+  touch();
   feed_input(false);
   if (const auto& err = engine->error()) return fail(fail_with(*err));
   // A close_notify is answered when the application reads past it (recv) or closes, so that data that

@@ -65,6 +65,10 @@ Result<void, Error> validate(const Options& o) {
   if (o.alert_timeout && *o.alert_timeout < 0) {
     return fail(Error::options("alert_timeout", "must be 0 or more milliseconds, got " + std::to_string(*o.alert_timeout)));
   }
+  if (o.hibernate_after && *o.hibernate_after < 0) {
+    return fail(Error::options("hibernate_after",
+                               "must be 0 or more milliseconds, got " + std::to_string(*o.hibernate_after)));
+  }
   if (auto r = check_credentials(o); !r) return r;
   if (o.verify == Verify::verify_peer && o.cacerts.empty() && o.cacertfile.empty()) {
     // As the spec's client does: verify_peer with no trusted certificates is {options, {cacertfile, ""}}.

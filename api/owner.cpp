@@ -23,10 +23,14 @@ std::string Event::to_string() const {
     if (data.mode == Mode::list) {
       out << ",\"" << data.text() << '"';
     } else {
-      out << ",[";
-      for (size_t i = 0; i < data.header; ++i) out << (i ? "," : "") << int(data[i]);
-      out << (data.header ? "|" : "") << "<<\"" << std::string(data.begin() + std::ptrdiff_t(data.header), data.end())
-          << "\">>]";
+      out << ',';
+      if (data.header) {
+        out << '[';
+        for (size_t i = 0; i < data.header; ++i) out << (i ? "," : "") << int(data[i]);
+        out << '|';
+      }
+      out << "<<\"" << std::string(data.begin() + std::ptrdiff_t(data.header), data.end()) << "\">>";
+      if (data.header) out << ']';
     }
   } else if (kind == Kind::error) {
     out << ',' << format_error(error);

@@ -68,6 +68,10 @@ struct Socket::Impl : std::enable_shared_from_this<Socket::Impl> {
   bool reader_stop = false;
   bool ended = false;        // the closed or error event went to the owner
 
+  // hibernate_after.
+  std::chrono::steady_clock::time_point last_traffic = std::chrono::steady_clock::now();
+  bool hibernation_scheduled = false;  // a check is queued
+
   // Runs a handshake to the connection state, closing the socket on failure; starts delivery when active.
   Result<void, Error> handshake(std::shared_ptr<const Config> cfg, const detail::Deadline& deadline);
   bool open() const { return transport != nullptr; }
@@ -102,6 +106,14 @@ struct Socket::Impl : std::enable_shared_from_this<Socket::Impl> {
   // What the owner is to receive now (data as far as `active` allows, then closed or error).
   std::vector<Event> take_events();
   void reader_loop();
+
+  // Bytes moved (read or written): with hibernate_after, queues a check for when the idle time would end.
+  void touch();
+  // From the hibernation thread (takes `mu`): idle for hibernate_after? Then give back the idle buffers;
+  // otherwise look again when the time since the last traffic will have run out.
+  void check_hibernation();
+  // The bytes the connection's buffers reserve (this object's and the engine's): what hibernation frees.
+  size_t buffer_bytes() const;
 };
 
 }  // namespace essl

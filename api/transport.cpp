@@ -9,10 +9,11 @@
 namespace essl {
 
 Result<void, Error> Transport::setopts(const TransportOptions& o) {
-  // Passive binary streams only, for now.
+  // Passive streams only. The mode is recorded (recv returns bytes either way): a TLS socket made over
+  // the transport (the upgrade) takes it as its own, as it does the other options.
   if (o.active && *o.active) return fail(Error::other("einval"));
   if (o.packet && *o.packet != 0) return fail(Error::other("einval"));
-  if (o.mode && *o.mode != TransportOptions::Mode::binary) return fail(Error::other("einval"));
+  if (o.mode) options_.mode = o.mode;
   if (o.nodelay) options_.nodelay = o.nodelay;
   return {};
 }

@@ -351,6 +351,25 @@ void Engine::consume_app_data(size_t n) {
   }
 }
 
+void Engine::hibernate() {
+  Impl& d = *impl_;
+  if (d.c.hs) return;  // a handshake under way keeps what it has
+  if (d.hs_pos == d.hs_in.size()) {
+    codec::Bytes().swap(d.hs_in);
+    d.hs_pos = 0;
+  }
+  if (d.app_pos == d.app_in.size()) {
+    codec::Bytes().swap(d.app_in);
+    d.app_pos = 0;
+  }
+  d.c.rl.release_idle();
+}
+
+size_t Engine::buffer_capacity() const {
+  const Impl& d = *impl_;
+  return d.hs_in.capacity() + d.app_in.capacity() + d.c.rl.capacity();
+}
+
 Result<void, Error> Engine::send(codec::ByteView data) {
   Impl& d = *impl_;
   if (d.error) return fail(*d.error);

@@ -111,6 +111,18 @@ void RecordLayer::write_one(ContentType type, codec::ByteView fragment, crypto::
   out_[at + 4] = uint8_t(len);
 }
 
+size_t RecordLayer::release_idle() {
+  if (in_pos_ == in_.size()) {
+    codec::Bytes().swap(in_);
+    in_pos_ = 0;
+  }
+  if (out_pos_ == out_.size()) {
+    codec::Bytes().swap(out_);
+    out_pos_ = 0;
+  }
+  return capacity();
+}
+
 void RecordLayer::consume(size_t n) {
   out_pos_ += std::min(n, out_.size() - out_pos_);
   if (out_pos_ == out_.size()) {

@@ -1,6 +1,7 @@
 // The User's Guide upgrade example on loopback, both sides in one process: a plain TCP connection
 // (gen_tcp:listen/accept, gen_tcp:connect) upgraded to TLS (ssl:ssl_accept on the server's socket,
-// ssl:connect on the client's), a message over TLS, then the downgrade back to plain TCP.
+// ssl:connect on the client's), a message over TLS that the server's owner receives once it sets
+// {active, true} (steps 9 and 10), then the downgrade back to plain TCP (ssl:close(Socket, {Pid, Timeout})).
 //
 //   essl-example-upgrade [CERT_DIR]    (CERT_DIR holds ca.pem, server-rsa.pem, server-rsa-key.pem;
 //                                       default: $ESSL_SOURCE_ROOT/tests/data)
@@ -64,9 +65,23 @@ int main(int argc, char** argv) {
     auto tls = essl::ssl_accept(std::move(*plain), opts, 10s);
     if (!tls) return die("server", "ssl:ssl_accept", tls.error());
     std::printf("server> {ok, SSLSocket} = ssl:ssl_accept(Socket, [...]).\n");
-    auto got = tls->recv(0, 10s);
-    if (!got) return die("server", "ssl:recv", got.error());
-    std::printf("server> flush().\nShell got {ssl,{sslsocket,[...]},\"%s\"}\nok\n", text(*got).c_str());
+    // Step 9: the upgraded socket inherited {active, false} from the TCP socket; now the data comes to
+    // this thread's mailbox.
+    essl::SocketOpts active;
+    active.active = true;
+    if (auto r = tls->setopts(active); !r) return die("server", "ssl:setopts", r.error());
+    std::printf("server> ssl:setopts(SSLSocket, [{active, true}]).\nok\n");
+    // Step 10: flush(), once the message is here (up to 10 s).
+    auto got = essl::self()->receive(tls->id(), 10s);
+    std::printf("server> flush().\n");
+    if (got) std::printf("Shell got %s\n", got->to_string().c_str());
+    std::printf("ok\n");
+    if (!got || got->kind != essl::Event::Kind::data || got->data != std::string_view("foo") ||
+        got->data.mode != essl::Mode::list) {
+      std::printf("expected {ssl, SSLSocket, \"foo\"}\n");
+      return 1;
+    }
+    std::fflush(stdout);
     // Back to plain TCP: ssl:close(SSLSocket, {self(), Timeout}).
     auto back = tls->close(essl::self(), 10s);
     if (!back) return die("server", "ssl:close", back.error());

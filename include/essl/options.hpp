@@ -202,6 +202,10 @@ struct Options {
   // Milliseconds to wait for the peer to close after we sent a fatal alert; unset = the application's
   // alert_timeout (AppConfig, default 5000).
   std::optional<int> alert_timeout;
+  // {hibernate_after, integer() | undefined}: after this many milliseconds without traffic (nothing read
+  // or written) the connection gives back the memory of its idle buffers; unset (undefined, the
+  // default): never. A connection woken by traffic grows its buffers again as needed.
+  std::optional<int> hibernate_after;
 
   // {cb_info, {CallbackModule, DataTag, ClosedTag, ErrorTag}}: the transport (essl/transport.hpp). The
   // default is TCP with the tags tcp, tcp_closed, tcp_error.

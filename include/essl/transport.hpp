@@ -101,8 +101,8 @@ struct Address {
 enum class ShutdownHow { read, write, read_write };
 
 // The plain socket's options as inet:setopts/getopts know them, as far as they apply to every transport.
-// Only passive mode ({active, false}), {packet, 0} and {mode, binary} are supported so far; other values
-// are {error, einval}.
+// Only passive mode ({active, false}) and {packet, 0} are supported; other values are {error, einval}.
+// The mode (list by default, as gen_tcp's) is recorded and passed on to a TLS socket made over the transport.
 struct TransportOptions {
   using Mode = essl::Mode;
   std::optional<bool> active;
@@ -146,7 +146,7 @@ class Transport {
 
  protected:
   Owner owner_ = self();
-  TransportOptions options_{false, 0, TransportOptions::Mode::binary, std::nullopt};
+  TransportOptions options_{false, 0, TransportOptions::Mode::list, std::nullopt};
 };
 
 // A listening transport: gen_tcp:listen's socket.

@@ -360,3 +360,26 @@ TEST(Threads, ManySocketsOnManyThreads) {
 
 }  // namespace
 }  // namespace essl::test
+
+namespace essl {
+namespace {
+
+// Events print as the spec's shell prints the messages: lists as strings, binaries as <<"...">>, and
+// {header, N} in binary mode as the header bytes consed onto the binary.
+TEST(EventText, ListBinaryAndHeader) {
+  Event e;
+  e.socket = 7;
+  e.data = Data({'f', 'o', 'o'}, Mode::list);
+  EXPECT_EQ(e.to_string(), "{ssl,<socket 7>,\"foo\"}");
+  e.data = Data({'f', 'o', 'o'}, Mode::binary);
+  EXPECT_EQ(e.to_string(), "{ssl,<socket 7>,<<\"foo\">>}");
+  e.data = Data({'f', 'o', 'o'}, Mode::binary, 2);
+  EXPECT_EQ(e.to_string(), "{ssl,<socket 7>,[102,111|<<\"o\">>]}");
+  Event closed;
+  closed.kind = Event::Kind::closed;
+  closed.socket = 7;
+  EXPECT_EQ(closed.to_string(), "{ssl_closed,<socket 7>}");
+}
+
+}  // namespace
+}  // namespace essl
