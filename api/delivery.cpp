@@ -185,7 +185,7 @@ std::vector<Event> Socket::Impl::take_events() {
   engine->consume_app_data(engine->app_data().size());
   if (end->kind == Error::Kind::closed) {
     Event e = event(Event::Kind::closed);
-    if (eof && !engine->peer_closed()) e.transport_tag = cb_info.closed_tag;
+    if (eof_first) e.transport_tag = cb_info.closed_tag;
     out.push_back(std::move(e));
   } else {
     Event e = event(Event::Kind::error);

@@ -185,6 +185,8 @@ Result<void, Error> Socket::Impl::pump(const detail::Deadline& deadline) {
     if (n.error().kind != Error::Kind::closed) return fail(transport_error(n.error()));
     eof = true;
     feed_input(true);
+    // The engine counts the transport's end as the peer's close too: remember which came first.
+    eof_first = !engine->peer_closed();
     engine->end_of_input();
     return fail(Error::closed());
   }

@@ -83,7 +83,10 @@ Res<Data> Socket::recv(size_t length, Timeout timeout) {
   detail::Deadline deadline(timeout);
   for (;;) {
     auto p = s.take_packet(*s.opts.packet == Packet::raw ? length : 0);
-    if (!p) return fail(s.fail_with(p.error()));
+    if (!p) {
+      s.ended = true;
+      return fail(s.fail_with(p.error()));
+    }
     if (*p) return std::move(**p);
     std::optional<Error> end;
     if (s.error) {
@@ -97,6 +100,8 @@ Res<Data> Socket::recv(size_t length, Timeout timeout) {
     if (end) {
       // Bytes short of `length` are discarded: a later recv does not return data after this answer.
       s.engine->consume_app_data(s.engine->app_data().size());
+      // The owner has been told: turning active later does not report the end again as an event.
+      s.ended = true;
       return fail(*end);
     }
     auto r = s.pump(deadline);

@@ -57,6 +57,7 @@ struct Socket::Impl : std::enable_shared_from_this<Socket::Impl> {
   std::optional<Error> error;                  // sticky: the first fatal error
   bool read_shut = false, write_shut = false;  // shutdown() or close_notify in either direction
   bool eof = false;                            // the transport ended
+  bool eof_first = false;                      // ... before the peer's close_notify came
 
   // Delivery.
   SocketOpts opts = default_socket_opts();  // every field set
@@ -66,7 +67,7 @@ struct Socket::Impl : std::enable_shared_from_this<Socket::Impl> {
   int wake_fd = -1;          // eventfd: written when interrupted
   std::thread reader;        // active mode's reader (started the first time the socket is active)
   bool reader_stop = false;
-  bool ended = false;        // the closed or error event went to the owner
+  bool ended = false;        // the closed or error event went to the owner, or recv returned the end
 
   // hibernate_after.
   std::chrono::steady_clock::time_point last_traffic = std::chrono::steady_clock::now();

@@ -1,4 +1,5 @@
-// Model-based test of the socket API (send, recv, close, shutdown) against a peer the test drives.
+// Model-based test of the socket API (send, recv, close, shutdown, setopts, getopts and the owner's
+// mailbox) against a peer the test drives, in every delivery mode.
 //
 // The socket under test is an essl client from connect() over 127.0.0.1 TCP. The peer is a plain TCP
 // socket (one listen socket serves all cases) driven by an in-memory server Engine (RSA key exchange).
@@ -22,8 +23,37 @@
 // after that data has been taken in too; until an answer shows which, both answers are allowed. Once
 // the peer has closed its descriptor and the socket wrote to it, the TCP reset may lose what the peer
 // sent before: recv may then answer `closed` early.
-// Every wait is bounded: a short recv timeout when the model expects nothing, 5 s when it expects an
-// answer, poll deadlines on the peer, connect's timeout.
+//
+// SocketFollowsTheModel runs these in {active, false}, {mode, binary}. DeliveryModesFollowTheModel
+// starts the socket {active, false | true | once | N} in list or binary mode (connect's socket options,
+// then controlling_process to the test's thread) and adds the commands take (the next event of the
+// socket from the test thread's mailbox, essl::self()), setopts({active, ...}) with every kind (N from -2
+// to 4, added to the counter), setopts({mode, ...}) and getopts. recv returns the same as above while
+// the socket is passive. The model adds the socket's active state as of the last event taken; per mode:
+//   - {active, false}: no event comes (a take waits its short timeout and gets nothing);
+//   - {active, true}: take gets data events whose bytes are the next ones the peer sent (non-empty, in
+//     order), then exactly one ssl_closed (close_notify: no transport tag; end of transport: tcp_closed)
+//     or {ssl_error, {tls_alert, Description}} with the alert and direction of the stream's end, then
+//     nothing more: an end that recv or an event reported is not reported again as an event when
+//     setopts makes the socket active; recv returns {error, einval};
+//   - {active, once}: at most one data event, after which the socket is passive (getopts: false) and
+//     recv reads on from the next byte; setopts({active, once}) delivers the next one;
+//   - {active, N}: at most N data events, then {ssl_passive, S} right after the last and the socket is
+//     passive; setopts({active, M}) adds M to what is left, and a sum at or below zero turns the socket
+//     passive at once with ssl_passive;
+//   - every data event and recv carries the mode set last (list or binary) and no header; data events
+//     already on their way when the mode changed may carry the earlier one.
+// At the end, the concatenation of recv's results and data events is the peer's byte stream, less only
+// what the stream's end discarded. An active socket's reader reads the transport in the background: it
+// may take in the stream's end (and answer close_notify, the transport end or a shutdown(read) with
+// its close_notify and write shutdown) at any time, so these are allowed as soon as the socket is active
+// with the end on its way; setopts to passive may leave one read under way, which may still take in
+// the end. Events the reader has delivered and the test has not taken are ahead of the model's state:
+// getopts may show the state after them, and setopts({active, ...}) (other than true to true) and recv
+// on a socket {active, once | N} first take what is due, so that the model knows the state the call
+// applies to; after close() (which stops the reader) the events it delivered before are taken in order.
+// Every wait is bounded: a short recv or take timeout when the model expects nothing, 5 s when it
+// expects an answer, poll deadlines on the peer, connect's timeout.
 // Each case makes a full handshake, so the test has its own RC_PARAMS in props/meson.build.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -54,6 +84,10 @@
 #include "statemachine/engine.hpp"
 
 namespace essl {
+
+void showValue(Active a, std::ostream& os);
+void showValue(Mode m, std::ostream& os) { os << (m == Mode::list ? "list" : "binary"); }
+
 namespace {
 
 using codec::ByteView;
@@ -178,6 +212,7 @@ enum class Op {
   send, recv, close, shutdown,                                       // the socket under test
   peer_data, peer_warnings, peer_fatal, peer_bad_level, peer_garbage,  // records from the peer
   peer_close_notify, peer_fin, peer_close,                            // the peer ends
+  take, set_active, set_mode, getopts,                                // delivery (active modes)
 };
 
 struct Cmd {
@@ -190,16 +225,32 @@ struct Cmd {
   uint8_t desc;     // alert description
   uint8_t level;    // peer_bad_level: the alert's level byte
   ShutdownHow how;
+  Active active = Active(false);  // set_active
+  Mode mode = Mode::binary;       // set_mode
 };
+
+std::string active_name(Active a) {
+  switch (a.kind()) {
+    case Active::Kind::off: return "false";
+    case Active::Kind::on: return "true";
+    case Active::Kind::once: return "once";
+    case Active::Kind::count: return std::to_string(a.n());
+  }
+  return "?";
+}
 
 void showValue(const Cmd& c, std::ostream& os) {
   static const char* names[] = {"send", "recv", "close", "shutdown", "peer_data", "peer_warnings", "peer_fatal",
-                                "peer_bad_level", "peer_garbage", "peer_close_notify", "peer_fin", "peer_close"};
+                                "peer_bad_level", "peer_garbage", "peer_close_notify", "peer_fin", "peer_close",
+                                "take", "setopts", "setopts", "getopts"};
   static const char* hows[] = {"read", "write", "read_write"};
   os << names[int(c.op)];
   switch (c.op) {
     case Op::send: case Op::peer_data: case Op::peer_garbage: os << "(" << c.n << ")"; break;
     case Op::recv: os << "(" << c.n << ", " << c.timeout_ms << "ms)"; break;
+    case Op::take: os << "(" << c.timeout_ms << "ms)"; break;
+    case Op::set_active: os << "({active, " << active_name(c.active) << "})"; break;
+    case Op::set_mode: os << "({mode, " << (c.mode == Mode::list ? "list" : "binary") << "})"; break;
     case Op::shutdown: os << "(" << hows[int(c.how)] << ")"; break;
     case Op::peer_warnings: os << "(" << c.n << " x " << int(c.desc) << ")"; break;
     case Op::peer_fatal: os << "(" << int(c.desc) << ")"; break;
@@ -236,9 +287,40 @@ rc::Gen<Cmd> command() {
   });
 }
 
+rc::Gen<Active> active_value() {
+  using namespace rc::gen;
+  return weightedOneOf<Active>({
+      {1, just(Active(false))},
+      {1, just(Active(true))},
+      {2, just(Active::once())},
+      {2, map(inRange(-2, 5), [](int n) { return Active::count(n); })},
+  });
+}
+
+// The commands above and delivery's: take the next event, setopts active and mode, getopts.
+rc::Gen<Cmd> mode_command() {
+  using namespace rc::gen;
+  return weightedOneOf<Cmd>({
+      {20, command()},
+      // More of the peer's data than command() sends, for the events to carry.
+      {6, map(inRange<size_t>(1, 3000), [](size_t n) { return Cmd{Op::peer_data, n}; })},
+      // Mostly short: most takes expect nothing, and each waits its whole timeout.
+      {10, map(weightedElement<int>({{6, 0}, {3, 1}, {1, 10}}), [](int t) { return Cmd{Op::take, 0, t}; })},
+      {4, map(active_value(), [](Active a) { Cmd c{Op::set_active}; c.active = a; return c; })},
+      {1, map(element(Mode::list, Mode::binary), [](Mode m) { Cmd c{Op::set_mode}; c.mode = m; return c; })},
+      {1, just(Cmd{Op::getopts})},
+  });
+}
+
 // Stream positions numbered into the bytes, so that loss, duplication and reordering show.
 uint8_t sut_byte(size_t at) { return uint8_t(at * 31 / 7 + 3); }
 uint8_t peer_byte(size_t at) { return uint8_t(at * 13 / 5 + 11); }
+
+}  // namespace
+
+void showValue(Active a, std::ostream& os) { os << "{active, " << active_name(a) << "}"; }
+
+namespace {
 
 // ---- model ----
 
@@ -264,7 +346,8 @@ struct Model {
   std::optional<End> end;
   Seen seen = Seen::unseen;
   bool user_closed = false, shut_read = false, shut_write = false;
-  bool read_done = false;  // recv answered `closed` or the alert: nothing more to read
+  bool read_done = false;  // recv answered `closed` or the alert, or recv(0) took the rest: nothing more to read
+  bool end_told = false;   // the end was reported: recv's `closed` or alert, the closed or error event
   int warnings = 0;        // warning alerts in a row on the stream
   bool peer_mute = false;  // the peer sent a fatal alert or ended its transport: it sends nothing more
   bool peer_fin = false, peer_gone = false;
@@ -275,6 +358,50 @@ struct Model {
   bool close_notify_out = false, close_notify_maybe = false;  // the socket sent close_notify
   int timeouts = 0;        // recv answered `timeout` (for the property's statistics)
   bool ambiguous = false;  // the End was once maybe taken in
+
+  // Delivery. `active` is the socket's state as of the last event taken from the mailbox: data events
+  // the reader has delivered and the test has not taken yet are ahead of it. Commands that depend on the
+  // socket's exact state (setopts active, recv) first take what is due (Harness::settle).
+  Active active = Active(false);
+  // The modes a data event may carry, oldest first: a setopts(mode) while data events may be on their
+  // way leaves them in the earlier mode. The last is the socket's mode.
+  std::vector<Mode> modes{Mode::binary};
+  // The reader may have answered the peer's end (or the socket's shutdown(read)) in the background:
+  // close_notify and the write shutdown.
+  bool answer_maybe = false;
+  bool draining = false;  // taking what an active socket delivered before close(): anything in order
+  // setopts turned the socket passive while its reader may have been waiting for the transport: that
+  // read still completes and feeds the engine, which may so take in the end of the stream (as the
+  // reference's connection process handles what its already armed {active, once} TCP socket delivers).
+  bool stray_read = false;
+  Bytes streamed;         // every byte queued, in order
+  Bytes returned;         // every byte recv and data events returned, in order
+  size_t discarded = 0;   // bytes the model dropped at the stream's end (not readable any more)
+  int data_events = 0, passive_events = 0, einvals = 0, mode_changes = 0;
+
+  // How many data events the socket may deliver before turning passive.
+  int credit() const {
+    switch (active.kind()) {
+      case Active::Kind::off: return 0;
+      case Active::Kind::on: return 1 << 30;
+      case Active::Kind::once: return 1;
+      case Active::Kind::count: return active.n();
+    }
+    return 0;
+  }
+  // Whether an active socket has an event due: data, or the closed or error event.
+  bool deliverable() const { return !user_closed && !end_told && (!queue.empty() || end || shut_read); }
+  // The socket's state after k more data events.
+  Active after(int k) const {
+    if (k == 0) return active;
+    if (active.kind() == Active::Kind::once) return Active(false);
+    if (active.kind() == Active::Kind::count) return active.n() > k ? Active::count(active.n() - k) : Active(false);
+    return active;
+  }
+  void drop_queue() {
+    discarded += queue.size();
+    queue.clear();
+  }
 
   bool err_certain() const { return end && end->is_alert() && seen == Seen::reported; }
   bool err_possible() const { return end && end->is_alert() && (seen == Seen::maybe || seen == Seen::reported); }
@@ -291,7 +418,8 @@ struct Model {
       os << " (" << seen_names[int(seen)] << ")";
     }
     os << (user_closed ? ", closed" : "") << (shut_read ? ", shut read" : "") << (shut_write ? ", shut write" : "")
-       << (read_done ? ", read done" : "") << (peer_gone ? ", peer gone" : "") << "]";
+       << (read_done ? ", read done" : "") << (peer_gone ? ", peer gone" : "") << ", active "
+       << active_name(active) << (modes.back() == Mode::list ? ", list" : ", binary") << "]";
     return os.str();
   }
 };
@@ -351,11 +479,17 @@ struct Harness {
 
   bool peer_room(size_t bytes) const { return !m_.peer_mute && peer_.wire + bytes <= peer_budget; }
 
-  explicit Harness(size_t variant) {
+  explicit Harness(size_t variant, const SocketOptions& sock = passive_binary()) {
     RC_ASSERT(listen_fd() >= 0);
     const uint16_t port = listen_port();
-    auto pending = std::async(std::launch::async, [port, o = sut_options(variant)] {
-      return essl::connect("127.0.0.1", port, o, 10s, passive_binary());
+    m_.active = sock.active.value_or(Active(true));
+    m_.modes = {sock.mode.value_or(Mode::list)};
+    // The socket's events go to this thread's mailbox: the connecting thread hands it over at once.
+    auto pending = std::async(std::launch::async, [port, o = sut_options(variant), sock, me = self()]() -> Res<Socket> {
+      auto s = essl::connect("127.0.0.1", port, o, 10s, sock);
+      if (s)
+        if (auto r = s->controlling_process(me); !r) return fail(r.error());
+      return s;
     });
     const auto until = Clock::now() + 10s;
     RC_ASSERT(wait_fd(listen_fd(), POLLIN, until));
@@ -404,7 +538,7 @@ struct Harness {
       // Only a socket that may have closed its descriptor resets the connection, or one shut both ways:
       // data for a TCP socket whose reading is shut and whose FIN went out is answered with a reset (RFC
       // 1122 4.2.2.13, as Linux does).
-      if (!m_.user_closed && !m_.err_possible() && !(m_.shut_read && m_.shut_write))
+      if (!m_.user_closed && !m_.err_possible() && !(m_.shut_read && (m_.shut_write || m_.answer_maybe)))
         RC_FAIL("the peer's write failed: the socket reset the connection " + m_.describe());
       peer_.write_failed = true;
     }
@@ -441,6 +575,7 @@ struct Harness {
       if (type == 23) {
         if (delivered && !m_.end) {
           m_.queue.insert(m_.queue.end(), p.begin(), p.end());
+          m_.streamed.insert(m_.streamed.end(), p.begin(), p.end());
           m_.warnings = 0;
         }
       } else if (type == 21 && p.size() == 2 && p[0] == 1 && p[1] == 0) {
@@ -475,7 +610,7 @@ struct Harness {
       } else if (n == 0 || errno == ECONNRESET) {
         peer_.eof = true;
         // The socket ends its transport after close, shutdown(write), answering the peer's close or an alert.
-        if (!m_.user_closed && !m_.shut_write && !m_.err_possible())
+        if (!m_.user_closed && !m_.shut_write && !m_.err_possible() && !m_.answer_maybe)
           RC_FAIL("the socket ended its transport unasked " + m_.describe());
       } else if (errno != EINTR) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -535,7 +670,8 @@ struct Harness {
     if (!m_.err_certain()) {
       a.ok = !m_.user_closed && !m_.shut_write;
       // Taking in the peer's close_notify answers it at once; a reset transport refuses the data.
-      a.closed = !a.ok || m_.peer_gone || (m_.end && m_.end->kind == End::Kind::close_notify && m_.seen == Seen::maybe);
+      a.closed = !a.ok || m_.peer_gone || m_.answer_maybe ||
+                 (m_.end && m_.end->kind == End::Kind::close_notify && m_.seen == Seen::maybe);
     }
     m_.reset_possible = m_.reset_possible || (m_.peer_gone && n > 0);
     switch (judge(sut_.send(data), a, m_, "send(" + std::to_string(n) + ")")) {
@@ -548,6 +684,19 @@ struct Harness {
   }
 
   void sut_recv(size_t length, int timeout_ms) {
+    if (m_.credit() > 0) {
+      // Whether the socket is still active once what is due has come.
+      if (m_.active.kind() != Active::Kind::on) settle();
+      if (m_.credit() > 0) {
+        // recv is for passive sockets: {error, einval}, whatever the socket's state.
+        auto r = sut_.recv(length, std::chrono::milliseconds(timeout_ms));
+        if (r.ok() || r.error().kind != Error::Kind::other || r.error().detail != "einval")
+          RC_FAIL("recv on an active socket returned " + (r.ok() ? std::string("data") : format_error(r.error())) +
+                  " (expected einval) " + m_.describe());
+        ++m_.einvals;
+        return;
+      }
+    }
     const size_t q = m_.queue.size();
     const bool enough = q > 0 && (length == 0 || q >= length);
     Allowed a;
@@ -572,12 +721,17 @@ struct Harness {
     auto r = sut_.recv(length, t);
     switch (judge(r, a, m_, "recv(" + std::to_string(length) + ")")) {
       case Answer::ok: {
-        const Bytes& got = r.value();
+        const Data& got = r.value();
         if (got.empty() || (length > 0 && got.size() != length) || got.size() > q ||
             !std::equal(got.begin(), got.end(), m_.queue.begin()))
           RC_FAIL("recv(" + std::to_string(length) + ") returned " + std::to_string(got.size()) +
                   " bytes that are not the next ones the peer sent " + m_.describe());
+        if (got.mode != m_.modes.back() || got.header != 0)
+          RC_FAIL(std::string("recv returned data in ") + (got.mode == Mode::list ? "list" : "binary") +
+                  " mode, header " + std::to_string(got.header) + " " + m_.describe());
         m_.queue.erase(m_.queue.begin(), m_.queue.begin() + ptrdiff_t(got.size()));
+        m_.returned.insert(m_.returned.end(), got.begin(), got.end());
+        m_.stray_read = false;  // a read has completed since the socket turned passive
         if (m_.shut_read) {
           if (length == 0) m_.read_done = true;  // recv(0) took all the socket held
         } else if (m_.end && m_.seen == Seen::unseen) {
@@ -591,22 +745,204 @@ struct Harness {
         if (m_.end && m_.end->is_alert() && m_.seen != Seen::reported) m_.seen = Seen::never;
         if (m_.user_closed) break;
         if (!m_.shut_read && !m_.end->is_alert()) m_.seen = Seen::reported;
-        m_.read_done = true;
-        m_.queue.clear();
+        m_.read_done = m_.end_told = true;
+        m_.drop_queue();
         if (!m_.shut_write) m_.close_notify_out = m_.shut_write = true;  // the socket answers the close
         break;
-      case Answer::alert: m_.seen = Seen::reported, m_.read_done = true, m_.queue.clear(); break;
+      case Answer::alert: m_.seen = Seen::reported, m_.read_done = m_.end_told = true, m_.drop_queue(); break;
       case Answer::timeout: ++m_.timeouts; break;
     }
   }
 
   void sut_close() {
+    // An active socket may have delivered events until close() stopped its reader: they are all in the
+    // mailbox when close() returns.
+    const bool pending = m_.credit() > 0 && m_.deliverable();
     judge(sut_.close(), Allowed{true}, m_, "close()");
     if (!m_.user_closed && !m_.shut_write) {
       if (!m_.err_possible()) m_.close_notify_out = true;
       else if (!m_.err_certain()) m_.close_notify_maybe = true;
     }
     m_.user_closed = true;
+    if (pending) {
+      m_.draining = true;
+      for (int i = 0; i < 1000 && sut_take(0); ++i) {}
+      m_.draining = false;
+    }
+  }
+
+  // ---- delivery ----
+
+  // What an active socket does in the background: its reader reads the transport, so it may take in the
+  // end of the stream at any time, and answer it (or a shutdown(read)) with close_notify and the write
+  // shutdown.
+  void background() {
+    if (m_.queue.empty() || m_.credit() == 0) m_.modes = {m_.modes.back()};
+    if (m_.stray_read && m_.end && !m_.user_closed && !m_.shut_read) {
+      if (m_.seen == Seen::unseen) {
+        m_.seen = Seen::maybe;
+        m_.ambiguous = true;
+        if (m_.end->kind == End::Kind::close_notify && !m_.shut_write) m_.close_notify_maybe = true;
+      }
+      m_.stray_read = false;
+    }
+    if (m_.credit() == 0 || m_.user_closed || m_.end_told) return;
+    if (m_.end && m_.seen == Seen::unseen) {
+      m_.seen = Seen::maybe;
+      m_.ambiguous = true;
+    }
+    if ((m_.shut_read || (m_.end && !m_.end->is_alert())) && !m_.shut_write)
+      m_.close_notify_maybe = m_.answer_maybe = true;
+  }
+
+  // Takes what an active socket has due until its state is known: it is passive, or has nothing due.
+  void settle() {
+    for (int i = 0; i < 2000 && m_.credit() > 0 && m_.deliverable(); ++i) sut_take(0);
+    if (m_.credit() > 0 && m_.deliverable()) RC_FAIL("an active socket keeps delivering " + m_.describe());
+  }
+
+  // The next event from the owner's mailbox; false when none came.
+  bool sut_take(int timeout_ms) {
+    const size_t q = m_.queue.size();
+    const bool active = m_.credit() > 0;
+    bool data = false, closed = false, alert = false, nothing = false;
+    if (m_.draining) {
+      // close() stopped the reader: some of what was due, in order, or nothing more.
+      nothing = true;
+      if (active && !m_.end_told) {
+        data = q > 0 && !m_.read_done;
+        alert = m_.err_possible();
+        closed = !m_.err_certain();
+      }
+    } else if (!active || m_.user_closed || m_.end_told) {
+      nothing = true;  // passive, closed, or the stream's end event taken: nothing comes
+    } else if (m_.shut_read) {
+      // What the socket had decrypted, then `closed` (or the alert it took in).
+      data = q > 0 && !m_.read_done;
+      alert = m_.err_possible();
+      closed = !m_.err_certain();
+    } else if (q > 0) {
+      data = true;
+    } else if (m_.end) {
+      (m_.end->is_alert() ? alert : closed) = true;
+    } else {
+      nothing = true;
+    }
+    if (active && !m_.end_told && !m_.user_closed && m_.reset_possible && !m_.err_certain()) closed = true;
+    const auto wait = nothing ? std::chrono::milliseconds(m_.draining ? 0 : timeout_ms) : answer_wait;
+    const auto ev = self()->receive(sut_.id(), wait);
+    std::string want = std::string(data ? " data" : "") + (closed ? " ssl_closed" : "") +
+                       (alert ? " {ssl_error, " + format_error(m_.error()) + "}" : "") + (nothing ? " nothing" : "");
+    want = " (expected" + want + ") " + m_.describe();
+    if (!ev) {
+      if (!nothing) RC_FAIL("no event came in 5 s" + want);
+      ++m_.timeouts;
+      return false;
+    }
+    switch (ev->kind) {
+      case Event::Kind::data: {
+        if (!data) RC_FAIL("a data event of " + std::to_string(ev->data.size()) + " bytes" + want);
+        const Data& got = ev->data;
+        if (got.empty() || got.size() > q || !std::equal(got.begin(), got.end(), m_.queue.begin()))
+          RC_FAIL("a data event of " + std::to_string(got.size()) + " bytes that are not the next ones the peer sent" +
+                  want);
+        auto mode = std::find(m_.modes.begin(), m_.modes.end(), got.mode);
+        if (mode == m_.modes.end() || got.header != 0)
+          RC_FAIL(std::string("a data event in ") + (got.mode == Mode::list ? "list" : "binary") + " mode, header " +
+                  std::to_string(got.header) + want);
+        m_.modes.erase(m_.modes.begin(), mode);
+        m_.queue.erase(m_.queue.begin(), m_.queue.begin() + ptrdiff_t(got.size()));
+        m_.returned.insert(m_.returned.end(), got.begin(), got.end());
+        ++m_.data_events;
+        const Active before = m_.active;
+        m_.active = m_.after(1);
+        if (before.kind() == Active::Kind::count && m_.active.kind() == Active::Kind::off) {
+          // {active, N} ran out: {ssl_passive, S} right after the data.
+          const auto p = self()->receive(sut_.id(), answer_wait);
+          if (!p || p->kind != Event::Kind::passive)
+            RC_FAIL("the last data event of {active, " + active_name(before) + "} was followed by " +
+                    (p ? p->to_string() : std::string("nothing")) + " instead of ssl_passive " + m_.describe());
+          ++m_.passive_events;
+        }
+        if (m_.credit() == 0) {
+          m_.modes = {m_.modes.back()};
+          sut_getopts();  // passive now: {active, false}
+        }
+        return true;
+      }
+      case Event::Kind::closed: {
+        if (!closed) RC_FAIL("ssl_closed" + want);
+        // The transport's tag when the transport ended it, none after close_notify.
+        if (m_.end && !m_.shut_read && !m_.reset_possible && !m_.user_closed && !m_.draining) {
+          const std::string tag = m_.end->kind == End::Kind::eof ? "tcp_closed" : "";
+          if (ev->transport_tag != tag) RC_FAIL("ssl_closed with the tag '" + ev->transport_tag + "'" + want);
+        }
+        if (m_.end && m_.end->is_alert() && m_.seen != Seen::reported) m_.seen = Seen::never;
+        if (!m_.shut_read && m_.end && !m_.end->is_alert()) m_.seen = Seen::reported;
+        m_.read_done = m_.end_told = true;
+        m_.drop_queue();
+        if (!m_.shut_write && !m_.user_closed) m_.close_notify_out = m_.shut_write = true;  // it answers
+        return true;
+      }
+      case Event::Kind::error: {
+        if (!alert || ev->error.kind != Error::Kind::tls_alert || ev->error.alert != m_.error().alert ||
+            ev->error.alert_sent != m_.error().alert_sent)
+          RC_FAIL("{ssl_error, " + format_error(ev->error) + "}" + want);
+        m_.seen = Seen::reported;
+        m_.read_done = m_.end_told = true;
+        m_.drop_queue();
+        return true;
+      }
+      case Event::Kind::passive: RC_FAIL("ssl_passive" + want);
+    }
+    return true;
+  }
+
+  // The options the socket reports: its active state as of the last event taken, or a later one when data
+  // events are on their way; its mode.
+  void sut_getopts() {
+    auto o = sut_.getopts();
+    if (!o) RC_FAIL("getopts returned " + format_error(o.error()) + " " + m_.describe());
+    const Active got = *o->active;
+    const int ahead =
+        m_.active.kind() == Active::Kind::on || !m_.deliverable() ? 0 : std::min<int>(m_.credit(), int(m_.queue.size()));
+    bool ok = false;
+    for (int k = 0; k <= ahead && !ok; ++k) ok = got == m_.after(k);
+    if (!ok) RC_FAIL("getopts shows {active, " + active_name(got) + "} " + m_.describe());
+    if (*o->mode != m_.modes.back()) RC_FAIL("getopts shows the other mode " + m_.describe());
+    RC_ASSERT(*o->packet == Packet::raw);
+    RC_ASSERT(*o->header == 0u);
+  }
+
+  void sut_set_active(Active a) {
+    // The socket's state must be known: what it delivered under the old setting is taken first.
+    if (!(m_.active.kind() == Active::Kind::on && a.kind() == Active::Kind::on)) settle();
+    if (auto r = sut_.setopts({.active = a}); !r)
+      RC_FAIL("setopts({active, " + active_name(a) + "}) returned " + format_error(r.error()) + " " + m_.describe());
+    Active next = a;
+    if (a.kind() == Active::Kind::count) {
+      // {active, N} adds to the counter; at 0 or below the socket turns passive and says so.
+      const int n = (m_.active.kind() == Active::Kind::count ? m_.active.n() : 0) + a.n();
+      next = n > 0 ? Active::count(n) : Active(false);
+    }
+    if (m_.credit() > 0 && next.kind() == Active::Kind::off) m_.stray_read = true;
+    m_.active = next;
+    if (a.kind() == Active::Kind::count && next.kind() == Active::Kind::off) {
+      const auto p = self()->receive(sut_.id(), answer_wait);
+      if (!p || p->kind != Event::Kind::passive)
+        RC_FAIL("setopts({active, " + active_name(a) + "}) was followed by " +
+                (p ? p->to_string() : std::string("nothing")) + " instead of ssl_passive " + m_.describe());
+      ++m_.passive_events;
+    }
+    sut_getopts();
+  }
+
+  void sut_set_mode(Mode mode) {
+    if (auto r = sut_.setopts({.mode = mode}); !r)
+      RC_FAIL("setopts(mode) returned " + format_error(r.error()) + " " + m_.describe());
+    if (mode != m_.modes.back()) ++m_.mode_changes;
+    if (m_.credit() > 0 && m_.deliverable()) m_.modes.push_back(mode);
+    else m_.modes = {mode};
   }
 
   void sut_shutdown(ShutdownHow how) {
@@ -638,6 +974,10 @@ struct Harness {
       case Op::recv: sut_recv(c.n, c.timeout_ms); break;
       case Op::close: sut_close(); break;
       case Op::shutdown: sut_shutdown(c.how); break;
+      case Op::take: sut_take(c.timeout_ms); break;
+      case Op::set_active: sut_set_active(c.active); break;
+      case Op::set_mode: sut_set_mode(c.mode); break;
+      case Op::getopts: sut_getopts(); break;
       case Op::peer_data: {
         if (peer_.close_sent || peer_.engine->error() || !peer_room(c.n + (c.n / 16384 + 1) * 128)) break;
         Bytes data(c.n);
@@ -697,21 +1037,34 @@ struct Harness {
         m_.stream_end(End(End::Kind::eof));
         break;
     }
+    background();
     sync();
     if (m_.user_closed || m_.err_certain()) RC_ASSERT(!sut_.is_open());
     else if (!m_.err_possible()) RC_ASSERT(sut_.is_open());
   }
 
   // Ends the stream if nothing has, reads to its end (all the data, then `closed` or the alert), closes.
+  // An active socket delivers it all as events: data, then exactly one ssl_closed or ssl_error; one whose
+  // {active, once | N} runs out is read on with recv.
   void finish() {
-    if (!m_.user_closed && !m_.shut_read && !m_.read_done && !m_.err_certain()) {
-      if (!m_.end) run(Cmd{Op::peer_close_notify});
-      if (!m_.end) run(Cmd{Op::peer_fin});
-      for (int i = 0; i < 1000 && !m_.read_done && !m_.err_certain(); ++i) run(Cmd{Op::recv});
-      RC_ASSERT(m_.read_done || m_.err_certain());
-      RC_ASSERT(m_.queue.empty());
+    const bool active_due = m_.credit() > 0 && m_.deliverable();
+    if (active_due || (!m_.user_closed && !m_.shut_read && !m_.read_done && !m_.err_certain())) {
+      if (!m_.end && !m_.shut_read) run(Cmd{Op::peer_close_notify});
+      if (!m_.end && !m_.shut_read) run(Cmd{Op::peer_fin});
+      for (int i = 0; i < 1000; ++i) {
+        if (m_.credit() > 0 ? !m_.deliverable() : m_.read_done || m_.err_certain() || m_.shut_read) break;
+        run(Cmd{m_.credit() > 0 ? Op::take : Op::recv});
+      }
+      RC_ASSERT(m_.end_told || (m_.credit() == 0 && (m_.err_certain() || m_.shut_read)));
+      if (m_.read_done || !m_.shut_read) RC_ASSERT(m_.queue.empty());
     }
     run(Cmd{Op::close});
+    // Nothing after the stream's end: the mailbox holds no more events of this socket.
+    if (auto ev = self()->receive(sut_.id(), 0ms)) RC_FAIL("after the end, " + ev->to_string() + " " + m_.describe());
+    // What recv and the data events returned is what the peer sent, in order, unless the end discarded some.
+    RC_ASSERT(m_.streamed.size() == m_.returned.size() + m_.discarded + m_.queue.size());
+    RC_ASSERT(std::equal(m_.returned.begin(), m_.returned.end(), m_.streamed.begin()));
+    RC_ASSERT(std::equal(m_.streamed.begin(), m_.streamed.end(), peer_.user_sent.begin()));
   }
 };
 
@@ -726,6 +1079,31 @@ RC_GTEST_PROP(ApiModel, SocketFollowsTheModel, ()) {
   RC_CLASSIFY(m.shut_read, "shut for reading");
   RC_CLASSIFY(m.timeouts > 0, "recv timed out");
   RC_CLASSIFY(m.ambiguous, "the end was maybe taken in");
+}
+
+// The same in each delivery mode: the socket starts {active, false | true | once | N} in list or binary
+// mode, and the commands switch them mid-stream.
+RC_GTEST_PROP(ApiModel, DeliveryModesFollowTheModel, ()) {
+  const size_t variant = *rc::gen::inRange<size_t>(0, std::size(variants));
+  SocketOptions sock;
+  sock.active = *rc::gen::weightedOneOf<Active>({
+      {1, rc::gen::just(Active(false))},
+      {2, rc::gen::just(Active(true))},
+      {2, rc::gen::just(Active::once())},
+      {2, rc::gen::map(rc::gen::inRange(1, 5), [](int n) { return Active::count(n); })},
+  });
+  sock.mode = *rc::gen::element(Mode::list, Mode::binary);
+  const auto cmds = *rc::gen::container<std::vector<Cmd>>(mode_command());
+  Harness h(variant, sock);
+  h.sut_getopts();
+  for (const Cmd& c : cmds) h.run(c);
+  h.finish();
+  const Model& m = h.m_;
+  RC_TAG(std::string("starts {active, ") + active_name(*sock.active) + "}");
+  RC_TAG(m.data_events == 0 ? "no data event" : m.data_events == 1 ? "one data event" : "data events");
+  RC_CLASSIFY(m.passive_events > 0, "ssl_passive");
+  RC_CLASSIFY(m.einvals > 0, "recv while active");
+  RC_CLASSIFY(m.mode_changes > 0, "mode changed");
 }
 
 }  // namespace

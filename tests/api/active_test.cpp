@@ -1,5 +1,7 @@
 // Delivery: active modes and owners, controlling_process, packet framing, mode and header, setopts and
 // getopts, options inherited from the listen socket, exit_on_close, a sender thread beside the owner.
+#include <sys/socket.h>
+
 #include <atomic>
 #include <thread>
 
@@ -93,6 +95,52 @@ TEST(Active, PeerCloseIsSslClosed) {
   EXPECT_EQ(closed->tag(), "ssl_closed");
   EXPECT_TRUE(closed->transport_tag.empty());  // close_notify, not the transport's end
   EXPECT_FALSE(self()->receive(p.client.id(), 100ms));
+}
+
+// A transport that ends without close_notify: ssl_closed names the transport's closed tag.
+TEST(Active, TransportEndIsSslClosedWithItsTag) {
+  auto ls = tcp_listen(0, [] {
+    SocketOptions o;
+    o.ip = "127.0.0.1";
+    return o;
+  }());
+  ASSERT_TRUE(ls);
+  Owner me = self();
+  auto pending = std::async(std::launch::async, [&ls, me]() -> Res<Socket> {
+    auto plain = (*ls)->accept(10s);
+    if (!plain) return fail(plain.error());
+    auto s = handshake(std::move(*plain), server_options(), 10s, SocketOpts{.active = true});
+    if (s)
+      if (auto r = s->controlling_process(me); !r) return fail(r.error());
+    return s;
+  });
+  auto plain = tcp_connect("127.0.0.1", (*ls)->port(), 10s);
+  ASSERT_TRUE(plain);
+  const int fd = (*plain)->native_handle();
+  auto c = connect(std::move(*plain), client_options(), 10s);
+  ASSERT_TRUE(c) << format_error(c.error());
+  auto s = pending.get();
+  ASSERT_TRUE(s) << format_error(s.error());
+  ASSERT_EQ(::shutdown(fd, SHUT_WR), 0);  // the client's TCP FIN, no close_notify
+  auto ev = self()->receive(s->id(), 10s);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->kind, Event::Kind::closed);
+  EXPECT_EQ(ev->transport_tag, "tcp_closed");
+}
+
+// The end is reported once: after recv returned `closed`, turning active delivers no ssl_closed.
+TEST(Active, AnEndRecvReturnedIsNotDeliveredAgain) {
+  auto p = open_pair(passive_binary(), passive_binary());
+  ASSERT_TRUE(p.server.send("last"));
+  ASSERT_TRUE(p.server.close());
+  auto last = p.client.recv(0, 10s);
+  ASSERT_TRUE(last) << format_error(last.error());
+  EXPECT_EQ(*last, std::string_view("last"));
+  auto end = p.client.recv(0, 10s);
+  ASSERT_FALSE(end);
+  EXPECT_EQ(end.error().kind, Error::Kind::closed);
+  ASSERT_TRUE(p.client.setopts({.active = true}));
+  EXPECT_FALSE(self()->receive(p.client.id(), 200ms));
 }
 
 TEST(Active, OnceDeliversOneMessageThenThePassiveSocketReceives) {
