@@ -186,6 +186,13 @@ const std::map<std::string, Setter>& valued() {
          a.timeout = std::chrono::milliseconds(t);
          return {};
        }},
+      // server --concurrent: open descriptors at most.
+      {"max-connections", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long m = 0;
+         if (auto r = parse_int(n, v, 1, 10000000, m); !r) return r;
+         a.max_connections = static_cast<size_t>(m);
+         return {};
+       }},
       {"linger", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
          long t = 0;
          if (auto r = parse_int(n, v, 0, 3600000, t); !r) return r;
@@ -251,6 +258,7 @@ const std::map<std::string, Flag>& flags() {
   static const std::map<std::string, Flag> m = {
       {"fail-if-no-peer-cert", [](Args& a) { a.tls.fail_if_no_peer_cert = true; }},
       {"http", [](Args& a) { a.http = true; }},
+      {"concurrent", [](Args& a) { a.concurrent = true; }},
       {"reconnect", [](Args& a) { a.reconnect = true; }},
       {"renegotiate", [](Args& a) { a.renegotiate = true; }},
       {"no-sni", [](Args& a) { a.tls.server_name_indication = DisableSni{}; }},

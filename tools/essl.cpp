@@ -22,7 +22,8 @@ int usage() {
                "         --partial-chain CAFILE --crl-check true|false|peer|best_effort --crlfile F\n"
                "         --crl-http MS --psk-identity ID --psk-key HEX --srp-identity USER:PASSWORD\n"
                "         --srp-user USER:PASSWORD (server) --renegotiate --no-client-renegotiation\n"
-               "         --secure-renegotiate true|false --fallback --no-ems --no-etm\n";
+               "         --secure-renegotiate true|false --fallback --no-ems --no-etm\n"
+               "         --concurrent --max-connections N (server: many connections on one event loop)\n";
   return 2;
 }
 

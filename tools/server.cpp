@@ -1,4 +1,6 @@
 // `essl server`: accepts connections one after another; echoes, or with --http answers one request.
+// With --concurrent, serves every connection at once on one event loop (echo only).
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -50,9 +52,36 @@ void serve_echo(Socket& s) {
   }
 }
 
+// --concurrent: the echo server on an EventServer. Errors are printed as the blocking server prints
+// them; a peer that closes is not an error.
+int run_concurrent(const Args& a) {
+  if (a.http || a.renegotiate) {
+    std::cerr << format_error(Error::options(a.http ? "http" : "renegotiate", "not available with --concurrent")) << "\n";
+    return 2;
+  }
+  EventHandlers h;
+  h.on_data = [](Connection& c, std::span<const uint8_t> data) { (void)c.send(data); };
+  h.on_closed = [](Connection&, const std::optional<Error>& e) {
+    if (e && e->kind != Error::Kind::closed) std::cerr << format_error(*e) << "\n";
+  };
+  EventOptions ev;
+  ev.ip = a.sock.ip;
+  ev.max_connections = a.max_connections;
+  ev.handshake_timeout = std::max(std::chrono::milliseconds(1), a.timeout.value_or(std::chrono::hours(24)));
+  auto server = EventServer::listen(a.port, a.tls, std::move(h), ev);
+  if (!server) {
+    std::cerr << format_error(server.error()) << "\n";
+    return server.error().kind == Error::Kind::options ? 2 : 1;
+  }
+  auto r = server->run();
+  if (!r) std::cerr << format_error(r.error()) << "\n";
+  return r ? 0 : 1;
+}
+
 }  // namespace
 
 int run_server(const Args& a) {
+  if (a.concurrent) return run_concurrent(a);
   SocketOptions sock = a.sock;
   sock.reuseaddr = true;
   auto ls = listen(a.port, a.tls, sock);

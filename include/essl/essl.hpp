@@ -3,6 +3,7 @@
 #include "essl/alert.hpp"
 #include "essl/connection_info.hpp"
 #include "essl/error.hpp"
+#include "essl/event.hpp"
 #include "essl/logger.hpp"
 #include "essl/options.hpp"
 #include "essl/result.hpp"

@@ -1,0 +1,405 @@
+// EventServer and EventClient (essl/event.hpp): blocking essl clients against an event-loop server, data
+// both ways, closes, resumption across connections, a client sending garbage (a fatal alert, the server
+// serving others meanwhile), handshake timeouts, max_connections, backpressure on a large send, options
+// errors, and an EventClient against the EventServer.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "tests/api/loopback.hpp"
+
+namespace essl::test {
+namespace {
+
+// What the server's handlers saw, read by the test thread.
+struct Seen {
+  std::mutex mu;
+  int opened = 0;
+  int resumed = 0;
+  int closed_ok = 0;
+  std::vector<Error> errors;
+
+  int closed() {
+    std::lock_guard l(mu);
+    return closed_ok + int(errors.size());
+  }
+  // Waits (at most 10 s) until `n` connections have been reported closed.
+  bool wait_closed(int n) {
+    for (int i = 0; i < 1000; ++i) {
+      if (closed() >= n) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+};
+
+// An echo EventServer on 127.0.0.1, run by its own thread.
+struct Server {
+  explicit Server(const Options& tls = server_options(), EventOptions ev = {}, EventHandlers extra = {}) {
+    ev.ip = "127.0.0.1";
+    EventHandlers h;
+    h.on_open = [this, extra](Connection& c) {
+      {
+        std::lock_guard l(seen.mu);
+        ++seen.opened;
+        if (auto info = c.connection_information(); info && info->resumed) ++seen.resumed;
+      }
+      if (extra.on_open) extra.on_open(c);
+    };
+    h.on_data = [](Connection& c, std::span<const uint8_t> d) { EXPECT_TRUE(c.send(d)); };
+    h.on_closed = [this](Connection&, const std::optional<Error>& e) {
+      std::lock_guard l(seen.mu);
+      if (e) seen.errors.push_back(*e);
+      else ++seen.closed_ok;
+    };
+    auto s = EventServer::listen(0, tls, std::move(h), ev);
+    if (!s) {
+      ADD_FAILURE() << "listen: " << format_error(s.error());
+      return;
+    }
+    server.emplace(std::move(*s));
+    thread = std::thread([this] { EXPECT_TRUE(server->run()); });
+  }
+  ~Server() {
+    if (!server) return;
+    server->stop();
+    thread.join();
+  }
+  uint16_t port() const { return server ? server->port() : 0; }
+
+  Seen seen;
+  std::optional<EventServer> server;
+  std::thread thread;
+};
+
+// A plain TCP connection to the server, for what a TLS client would not send.
+int raw_connect(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Everything the peer sends until it closes (at most `limit` of waiting).
+std::vector<uint8_t> read_to_end(int fd, std::chrono::milliseconds limit, bool* ended = nullptr) {
+  std::vector<uint8_t> all;
+  const auto until = std::chrono::steady_clock::now() + limit;
+  if (ended) *ended = false;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return all;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, int(left.count())) <= 0) return all;
+    uint8_t buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      if (ended) *ended = true;
+      return all;
+    }
+    all.insert(all.end(), buf, buf + n);
+  }
+}
+
+// Runs the client's loop until a handler stops it, or stops it after `limit`.
+void run_bounded(EventClient& cl, std::chrono::seconds limit) {
+  std::atomic<bool> done{false};
+  std::thread watchdog([&] {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!done && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+    if (!done) cl.stop();
+  });
+  EXPECT_TRUE(cl.run());
+  done = true;
+  watchdog.join();
+}
+
+Res<Socket> client(uint16_t port, const Options& o = client_options()) {
+  return connect("127.0.0.1", port, o, 10s, passive_binary());
+}
+
+TEST(EventServer, EchoesForSeveralBlockingClients) {
+  Server srv;
+  ASSERT_TRUE(srv.server);
+  std::vector<Socket> clients;
+  for (int i = 0; i < 5; ++i) {
+    auto c = client(srv.port());
+    ASSERT_TRUE(c) << format_error(c.error());
+    clients.push_back(std::move(*c));
+  }
+  // All five are open at once; each gets its own data back.
+  for (size_t i = 0; i < clients.size(); ++i) {
+    const std::string msg = "hello " + std::to_string(i);
+    ASSERT_TRUE(clients[i].send(msg));
+    auto r = clients[i].recv(msg.size(), 10s);
+    ASSERT_TRUE(r) << format_error(r.error());
+    EXPECT_EQ(text(*r), msg);
+  }
+  for (auto& c : clients) EXPECT_TRUE(c.close());
+  ASSERT_TRUE(srv.seen.wait_closed(5));
+  std::lock_guard l(srv.seen.mu);
+  EXPECT_EQ(srv.seen.opened, 5);
+  EXPECT_EQ(srv.seen.closed_ok, 5);
+  for (const auto& e : srv.seen.errors) ADD_FAILURE() << format_error(e);
+}
+
+TEST(EventServer, ResumesASessionAcrossConnections) {
+  Server srv(server_options("server-ecdsa"));
+  ASSERT_TRUE(srv.server);
+  Options o = client_options();
+  for (int i = 0; i < 2; ++i) {
+    auto c = client(srv.port(), o);
+    ASSERT_TRUE(c) << format_error(c.error());
+    auto info = c->connection_information();
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->resumed, i == 1) << "connection " << i;
+    ASSERT_TRUE(c->send("x"));
+    auto r = c->recv(1, 10s);
+    ASSERT_TRUE(r) << format_error(r.error());
+    EXPECT_TRUE(c->close());
+  }
+  ASSERT_TRUE(srv.seen.wait_closed(2));
+  std::lock_guard l(srv.seen.mu);
+  EXPECT_EQ(srv.seen.opened, 2);
+  EXPECT_EQ(srv.seen.resumed, 1);
+}
+
+TEST(EventServer, GarbageGetsAFatalAlertAndOthersAreStillServed) {
+  Server srv;
+  ASSERT_TRUE(srv.server);
+  // A connection that stays open across the attack.
+  auto before = client(srv.port());
+  ASSERT_TRUE(before) << format_error(before.error());
+
+  int fd = raw_connect(srv.port());
+  ASSERT_GE(fd, 0);
+  const std::string garbage = "GET / HTTP/1.0\r\n\r\n\x16\x03\x01\xff\xff garbage";
+  ASSERT_EQ(::send(fd, garbage.data(), garbage.size(), MSG_NOSIGNAL), ssize_t(garbage.size()));
+  bool ended = false;
+  const auto got = read_to_end(fd, 10s, &ended);
+  ::close(fd);
+  // One alert record: type 21, a version, length 2, level fatal (2); then the server closes.
+  ASSERT_EQ(got.size(), 7u);
+  EXPECT_EQ(got[0], 21);
+  EXPECT_EQ(got[3], 0);
+  EXPECT_EQ(got[4], 2);
+  EXPECT_EQ(got[5], 2);
+  EXPECT_TRUE(ended);
+
+  ASSERT_TRUE(before->send("still here"));
+  auto r = before->recv(10, 10s);
+  ASSERT_TRUE(r) << format_error(r.error());
+  EXPECT_EQ(text(*r), "still here");
+  auto after = client(srv.port());
+  ASSERT_TRUE(after) << format_error(after.error());
+  ASSERT_TRUE(after->send("and new"));
+  r = after->recv(7, 10s);
+  ASSERT_TRUE(r) << format_error(r.error());
+  EXPECT_EQ(text(*r), "and new");
+
+  ASSERT_TRUE(srv.seen.wait_closed(1));
+  std::lock_guard l(srv.seen.mu);
+  ASSERT_EQ(srv.seen.errors.size(), 1u);
+  EXPECT_EQ(srv.seen.errors[0].kind, Error::Kind::tls_alert);
+  EXPECT_TRUE(srv.seen.errors[0].alert_sent);
+  EXPECT_EQ(uint8_t(srv.seen.errors[0].alert), got[6]);
+}
+
+TEST(EventServer, ClosesAHandshakeThatTakesTooLong) {
+  EventOptions ev;
+  ev.handshake_timeout = 200ms;
+  Server srv(server_options(), ev);
+  ASSERT_TRUE(srv.server);
+  int fd = raw_connect(srv.port());
+  ASSERT_GE(fd, 0);
+  const auto start = std::chrono::steady_clock::now();
+  bool ended = false;
+  const auto got = read_to_end(fd, 10s, &ended);
+  ::close(fd);
+  EXPECT_TRUE(ended);
+  EXPECT_TRUE(got.empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  ASSERT_TRUE(srv.seen.wait_closed(1));
+  std::lock_guard l(srv.seen.mu);
+  ASSERT_EQ(srv.seen.errors.size(), 1u);
+  EXPECT_EQ(srv.seen.errors[0].kind, Error::Kind::timeout);
+}
+
+TEST(EventServer, StopsAcceptingAtMaxConnections) {
+  EventOptions ev;
+  ev.max_connections = 1;
+  Server srv(server_options(), ev);
+  ASSERT_TRUE(srv.server);
+  int idle = raw_connect(srv.port());
+  ASSERT_GE(idle, 0);
+  for (int i = 0; i < 500 && srv.server->connections() < 1; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(srv.server->connections(), 1u);
+  // The next one waits in the backlog: its handshake gets no answer.
+  auto refused = connect("127.0.0.1", srv.port(), client_options(), 500ms, passive_binary());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, Error::Kind::timeout) << format_error(refused.error());
+  EXPECT_EQ(srv.server->connections(), 1u);
+  ::close(idle);
+  auto c = client(srv.port());
+  ASSERT_TRUE(c) << format_error(c.error());
+  ASSERT_TRUE(c->send("ok"));
+  auto r = c->recv(2, 10s);
+  ASSERT_TRUE(r) << format_error(r.error());
+  EXPECT_EQ(text(*r), "ok");
+}
+
+TEST(EventServer, WritesALargeSendCompletelyBeforeClosing) {
+  const size_t size = 8 << 20;  // far more than the socket buffers hold
+  EventHandlers extra;
+  extra.on_open = [size](Connection& c) {
+    std::vector<uint8_t> big(size);
+    for (size_t i = 0; i < size; ++i) big[i] = uint8_t(i * 7);
+    EXPECT_TRUE(c.send(big));
+    EXPECT_GT(c.queued(), 0u);
+    c.close();
+    EXPECT_FALSE(c.send("late"));
+  };
+  Server srv(server_options(), {}, extra);
+  ASSERT_TRUE(srv.server);
+  auto c = client(srv.port());
+  ASSERT_TRUE(c) << format_error(c.error());
+  std::this_thread::sleep_for(200ms);  // the server fills the socket buffers and waits for EPOLLOUT
+  std::vector<uint8_t> got;
+  for (;;) {
+    auto r = c->recv(0, 10s);
+    if (!r) {
+      EXPECT_EQ(r.error().kind, Error::Kind::closed) << format_error(r.error());
+      break;
+    }
+    got.insert(got.end(), r->begin(), r->end());
+  }
+  ASSERT_EQ(got.size(), size);
+  for (size_t i = 0; i < size; ++i)
+    if (got[i] != uint8_t(i * 7)) FAIL() << "byte " << i;
+  ASSERT_TRUE(srv.seen.wait_closed(1));
+  std::lock_guard l(srv.seen.mu);
+  EXPECT_EQ(srv.seen.closed_ok, 1);
+}
+
+TEST(EventServer, OptionsErrorsNameTheOption) {
+  Options bad = server_options();
+  bad.certfile = data_file("no-such-file.pem");
+  auto s = EventServer::listen(0, bad, {});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().kind, Error::Kind::options);
+  EXPECT_EQ(s.error().option, "certfile");
+
+  Options ciphers = server_options();
+  ciphers.ciphers = std::string("NO-SUCH-CIPHER");
+  s = EventServer::listen(0, ciphers, {});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().option, "ciphers");
+
+  EventOptions ev;
+  ev.handshake_timeout = 0ms;
+  s = EventServer::listen(0, server_options(), {}, ev);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().option, "handshake_timeout");
+  ev = {};
+  ev.max_connections = 0;
+  s = EventServer::listen(0, server_options(), {}, ev);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().option, "max_connections");
+}
+
+TEST(EventClient, ManyConnectionsToAnEventServerExchangeDataAndClose) {
+  Server srv(server_options("server-ecdsa"));
+  ASSERT_TRUE(srv.server);
+  constexpr int n = 20;
+  int expect = n;
+  int opened = 0, echoed = 0, closed_ok = 0, resumed = 0;
+  std::vector<Error> errors;
+  std::optional<EventClient> cl;
+  EventHandlers h;
+  h.on_open = [&](Connection& c) {
+    ++opened;
+    if (auto info = c.connection_information(); info && info->resumed) ++resumed;
+    EXPECT_TRUE(c.send("ping " + std::to_string(c.id())));
+  };
+  std::map<uint64_t, std::string> got;
+  h.on_data = [&](Connection& c, std::span<const uint8_t> d) {
+    auto& s = got[c.id()];
+    s.append(d.begin(), d.end());
+    if (s == "ping " + std::to_string(c.id())) {
+      ++echoed;
+      c.close();
+    }
+  };
+  h.on_closed = [&](Connection&, const std::optional<Error>& e) {
+    if (e) errors.push_back(*e);
+    else ++closed_ok;
+    if (closed_ok + int(errors.size()) == expect) cl->stop();
+  };
+  auto made = EventClient::make(client_options(), h);
+  ASSERT_TRUE(made) << format_error(made.error());
+  cl.emplace(std::move(*made));
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(cl->connect("127.0.0.1", srv.port()));
+  run_bounded(*cl, 30s);
+  EXPECT_EQ(opened, n);
+  EXPECT_EQ(echoed, n);
+  EXPECT_EQ(closed_ok, n);
+  for (const auto& e : errors) ADD_FAILURE() << format_error(e);
+
+  // A second round resumes the session the first ones made.
+  ASSERT_TRUE(cl->connect("127.0.0.1", srv.port()));
+  opened = echoed = closed_ok = resumed = 0;
+  expect = 1;
+  errors.clear();
+  run_bounded(*cl, 30s);
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(resumed, 1);
+  EXPECT_EQ(echoed, 1);
+  for (const auto& e : errors) ADD_FAILURE() << format_error(e);
+}
+
+TEST(EventClient, ReportsARefusedConnect) {
+  // A port nobody listens on: a listener closed at once.
+  uint16_t port = 0;
+  {
+    auto ls = listen(0, server_options(), passive_binary());
+    ASSERT_TRUE(ls);
+    port = ls->port();
+  }
+  std::optional<Error> seen;
+  bool opened = false;
+  std::optional<EventClient> cl;
+  EventHandlers h;
+  h.on_open = [&](Connection&) { opened = true; };
+  h.on_closed = [&](Connection&, const std::optional<Error>& e) {
+    seen = e.value_or(Error::other("none"));
+    cl->stop();
+  };
+  auto made = EventClient::make(client_options(), h);
+  ASSERT_TRUE(made);
+  cl.emplace(std::move(*made));
+  // Loopback may refuse at once (connect's error) or report it on the loop (on_closed).
+  if (auto id = cl->connect("127.0.0.1", port); !id) {
+    seen = id.error();
+  } else {
+    run_bounded(*cl, 10s);
+  }
+  EXPECT_FALSE(opened);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->kind, Error::Kind::transport) << format_error(*seen);
+}
+
+}  // namespace
+}  // namespace essl::test
