@@ -79,7 +79,7 @@ struct EventConn {
   std::unique_ptr<Engine> engine;
   Address peer;
   State state = State::handshaking;
-  bool want_out = false;  // EPOLLOUT registered
+  uint32_t events = EPOLLIN;  // what epoll watches for it now
   bool dirty = false;     // in the loop's list of connections to flush
   bool reported = false;  // on_closed queued or called
 };
@@ -175,8 +175,7 @@ class EventLoop {
       start_client(c);
     } else {
       c.state = EventConn::State::connecting;
-      ctl(EPOLL_CTL_MOD, c.fd.get(), EPOLLOUT, c.id);
-      c.want_out = true;
+      watch(c, EPOLLOUT);
     }
     return c.id;
   }
@@ -185,6 +184,7 @@ class EventLoop {
 
   Result<void, Error> send(EventConn& c, std::span<const uint8_t> data) {
     if (c.state != EventConn::State::open) return fail(Error::closed());
+    if (data.empty()) return {};
     if (auto r = c.engine->send(codec::ByteView(data.data(), data.size())); !r) return r;
     mark_dirty(c);
     return {};
@@ -208,6 +208,12 @@ class EventLoop {
     ev.events = events;
     ev.data.u64 = tag;
     return ::epoll_ctl(ep_.get(), op, fd, &ev) == 0;
+  }
+
+  void watch(EventConn& c, uint32_t events) {
+    if (events == c.events) return;
+    ctl(EPOLL_CTL_MOD, c.fd.get(), events, c.id);
+    c.events = events;
   }
 
   EventConn& add(tcp::Fd fd, PeerId peer) {
@@ -264,8 +270,7 @@ class EventLoop {
       ::getsockopt(c->fd.get(), SOL_SOCKET, SO_ERROR, &err, &elen);
       if (err != 0) return drop(*c, tcp::errno_error("connect", err));
       if (!(ev.events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-      ctl(EPOLL_CTL_MOD, c->fd.get(), EPOLLIN, c->id);
-      c->want_out = false;
+      watch(*c, EPOLLIN);
       return start_client(*c);
     }
     if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readable(*c);
@@ -417,11 +422,13 @@ class EventLoop {
   void flush(EventConn& c) {
     if (c.state == EventConn::State::gone || c.state == EventConn::State::connecting) return;
     if (!flush_once(c)) return;
-    const bool pending = !c.engine->pending_output().empty();
-    if (pending != c.want_out) {
-      ctl(EPOLL_CTL_MOD, c.fd.get(), pending ? EPOLLIN | EPOLLOUT : EPOLLIN, c.id);
-      c.want_out = pending;
-    }
+    const size_t queued = c.engine->pending_output().size();
+    const bool pending = queued > 0;
+    // Backpressure: a peer that does not read what it asks for (an echo's sender that never reads) is
+    // not read either while more than read_pause_bytes wait for it. Closing, it is read for its end.
+    const bool paused = options_.read_pause_bytes > 0 && queued > options_.read_pause_bytes &&
+                        (c.state == EventConn::State::open || c.state == EventConn::State::handshaking);
+    watch(c, (paused ? 0u : uint32_t(EPOLLIN)) | (pending ? uint32_t(EPOLLOUT) : 0u));
     if (!pending && c.state == EventConn::State::closing) {
       tcp::shutdown_write(c.fd.get());
       c.state = EventConn::State::lingering;
@@ -445,12 +452,15 @@ class EventLoop {
   }
 
   void expire_timers(Clock::time_point now) {
-    while (!handshake_timers_.empty() && handshake_timers_.front().first <= now) {
-      const uint64_t id = handshake_timers_.front().second;
-      handshake_timers_.pop_front();
+    // Handshakes that ended leave their entries; those at the front go now, so the queue holds little
+    // more than the handshakes under way.
+    while (!handshake_timers_.empty()) {
+      const auto [when, id] = handshake_timers_.front();
       EventConn* c = find(id);
-      if (c && (c->state == EventConn::State::connecting || c->state == EventConn::State::handshaking))
-        drop(*c, Error::timeout());
+      const bool pending = c && (c->state == EventConn::State::connecting || c->state == EventConn::State::handshaking);
+      if (pending && when > now) break;
+      handshake_timers_.pop_front();
+      if (pending) drop(*c, Error::timeout());
     }
     while (!linger_timers_.empty() && linger_timers_.front().first <= now) {
       const uint64_t id = linger_timers_.front().second;

@@ -67,6 +67,8 @@ int run_concurrent(const Args& a) {
   EventOptions ev;
   ev.ip = a.sock.ip;
   ev.max_connections = a.max_connections;
+  // An echo holds at most this much for a peer that sends without reading.
+  ev.read_pause_bytes = 1 << 20;
   ev.handshake_timeout = std::max(std::chrono::milliseconds(1), a.timeout.value_or(std::chrono::hours(24)));
   auto server = EventServer::listen(a.port, a.tls, std::move(h), ev);
   if (!server) {

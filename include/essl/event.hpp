@@ -14,7 +14,8 @@
 // Writes: each flight, and what the handlers send during one event, goes out in one send(2); a socket
 // that takes less is written when it becomes writable (EPOLLOUT). Data send() accepted is written before
 // the close_notify of close(). queued() says how much is still waiting, for the application's own
-// backpressure.
+// backpressure; with EventOptions::read_pause_bytes set, the loop stops reading a connection that has
+// more than that waiting until the peer has read enough.
 //
 // Closing: on_closed is called once for every connection, handshake finished or not, at the moment the
 // connection stops being usable: std::nullopt for an orderly end (close_notify either way, or the peer's
@@ -89,6 +90,11 @@ struct EventOptions {
   // Open descriptors at most (lingering ones included). A server at the limit stops accepting (the
   // backlog holds the next ones) until one closes; a client's connect() fails with a transport error.
   size_t max_connections = 4096;
+  // When not 0: a connection with more than this many bytes waiting to be written is not read until
+  // they drop below it (writes go on), so that what a peer that sends without reading (to an echo, say)
+  // can make the loop hold is bounded. A peer that only reads once it has sent everything then waits for
+  // ever, as over plain TCP; hence 0 (never paused) by default.
+  size_t read_pause_bytes = 0;
   // Server: the address to bind (empty: 0.0.0.0; "::" for IPv6 and IPv4 both), SO_REUSEADDR, the listen
   // backlog (the kernel caps it at net.core.somaxconn).
   std::string ip;

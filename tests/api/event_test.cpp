@@ -294,6 +294,74 @@ TEST(EventServer, WritesALargeSendCompletelyBeforeClosing) {
   EXPECT_EQ(srv.seen.closed_ok, 1);
 }
 
+TEST(EventServer, EchoesEverythingToAPeerThatSendsFasterThanItReads) {
+  EventOptions ev;
+  ev.read_pause_bytes = 64 << 10;  // paused often: the echo comes back only as fast as it is read
+  Server srv(server_options(), ev);
+  ASSERT_TRUE(srv.server);
+  auto c = client(srv.port());
+  ASSERT_TRUE(c) << format_error(c.error());
+  const size_t size = 4 << 20;
+  std::vector<uint8_t> sent(size);
+  for (size_t i = 0; i < size; ++i) sent[i] = uint8_t(i * 13 + (i >> 12));
+  std::thread sender([&] {
+    for (size_t off = 0; off < size; off += 256 << 10)
+      ASSERT_TRUE(c->send(std::span<const uint8_t>(sent).subspan(off, std::min<size_t>(256 << 10, size - off))));
+  });
+  std::this_thread::sleep_for(300ms);  // the sender fills every buffer on the way before reading starts
+  std::vector<uint8_t> got;
+  while (got.size() < size) {
+    auto r = c->recv(0, 10s);
+    if (!r) {
+      ADD_FAILURE() << format_error(r.error());
+      break;
+    }
+    got.insert(got.end(), r->begin(), r->end());
+  }
+  sender.join();
+  EXPECT_TRUE(got == sent) << got.size() << " bytes back";
+  EXPECT_TRUE(c->close());
+  ASSERT_TRUE(srv.seen.wait_closed(1));
+  std::lock_guard l(srv.seen.mu);
+  EXPECT_EQ(srv.seen.closed_ok, 1);
+}
+
+TEST(EventServer, ReadsAgainOnceWhatIsQueuedIsWritten) {
+  // The server queues far more than read_pause_bytes at once: the connection is not read until the
+  // peer has taken enough of it; then the peer's message is read and answered, after the rest.
+  const size_t size = 8 << 20;
+  EventOptions ev;
+  ev.read_pause_bytes = 64 << 10;
+  EventHandlers extra;
+  extra.on_open = [size](Connection& c) {
+    EXPECT_TRUE(c.send(std::vector<uint8_t>(size, 'a')));
+    EXPECT_GT(c.queued(), size_t(64 << 10));
+  };
+  Server srv(server_options(), ev, extra);
+  ASSERT_TRUE(srv.server);
+  std::string got;
+  std::optional<Error> error;
+  std::optional<EventClient> cl;
+  EventHandlers h;
+  h.on_open = [&](Connection& c) { EXPECT_TRUE(c.send("b")); };
+  h.on_data = [&](Connection& c, std::span<const uint8_t> d) {
+    got.append(d.begin(), d.end());
+    if (got.size() == size + 1) c.close();
+  };
+  h.on_closed = [&](Connection&, const std::optional<Error>& e) {
+    error = e;
+    cl->stop();
+  };
+  auto made = EventClient::make(client_options(), h);
+  ASSERT_TRUE(made) << format_error(made.error());
+  cl.emplace(std::move(*made));
+  ASSERT_TRUE(cl->connect("127.0.0.1", srv.port()));
+  run_bounded(*cl, 30s);
+  EXPECT_FALSE(error) << format_error(*error);
+  EXPECT_EQ(got.size(), size + 1);
+  EXPECT_EQ(got.find('b'), size);
+}
+
 TEST(EventServer, OptionsErrorsNameTheOption) {
   Options bad = server_options();
   bad.certfile = data_file("no-such-file.pem");
