@@ -9,6 +9,7 @@
 #include "api/logger.hpp"
 #include "api/socket_impl.hpp"
 #include "api/transports.hpp"
+#include "codecs/record.hpp"
 
 namespace essl {
 namespace {
@@ -143,16 +144,27 @@ void Socket::Impl::answer_close() {
 
 void Socket::Impl::feed_input(bool at_end) {
   size_t used = 0;
-  if (!engine->handshake_done() || at_end) {
-    // Before the first handshake completes nothing can follow a close_notify that matters; at the end
-    // whatever is left (a truncated record) goes to the engine, which tells truncation apart.
+  if (at_end) {
+    // At the end whatever is left (a truncated record) goes to the engine, which tells truncation apart.
     if (!engine->peer_closed()) {
       used = inbuf.size();
       engine->feed(codec::ByteView(inbuf.data(), used));
     }
   } else {
+    // Whole records, one at a time, during the handshake too: nothing after the peer's close_notify is
+    // fed, and an incomplete record stays here. Were it fed, the engine would hold its start, and the
+    // records after a handshake that completed in the same read (a server's Finished with data behind
+    // it) would be framed here from the middle of a record. A header the engine refuses goes to it at
+    // once, for its alert.
     while (!engine->peer_closed() && !engine->error() && inbuf.size() - used >= record_header) {
-      size_t len = size_t{inbuf[used + 3]} << 8 | inbuf[used + 4];
+      const uint8_t type = inbuf[used];
+      const size_t len = size_t{inbuf[used + 3]} << 8 | inbuf[used + 4];
+      const bool refused = type < 20 || type > 24 || inbuf[used + 1] != 3 || len > codec::max_ciphertext;
+      if (refused) {
+        engine->feed(codec::ByteView(inbuf.data() + used, inbuf.size() - used));
+        used = inbuf.size();
+        break;
+      }
       if (inbuf.size() - used < record_header + len) break;
       engine->feed(codec::ByteView(inbuf.data() + used, record_header + len));
       used += record_header + len;

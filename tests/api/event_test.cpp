@@ -362,6 +362,30 @@ TEST(EventServer, ReadsAgainOnceWhatIsQueuedIsWritten) {
   EXPECT_EQ(got.find('b'), size);
 }
 
+TEST(EventServer, ABlockingClientGetsWhatCameRightAfterTheServersFinished) {
+  // on_open sends in the same flush as the server's Finished: the client's read that completes its
+  // handshake ends inside an application data record.
+  const size_t size = 8 << 20;
+  EventHandlers extra;
+  extra.on_open = [size](Connection& c) { EXPECT_TRUE(c.send(std::vector<uint8_t>(size, 'a'))); };
+  Server srv(server_options(), {}, extra);
+  ASSERT_TRUE(srv.server);
+  auto c = client(srv.port());
+  ASSERT_TRUE(c) << format_error(c.error());
+  ASSERT_TRUE(c->send("b"));
+  std::string got;
+  while (got.size() < size + 1) {
+    auto r = c->recv(0, 10s);
+    if (!r) {
+      ADD_FAILURE() << format_error(r.error()) << " after " << got.size() << " bytes";
+      break;
+    }
+    got.append(r->begin(), r->end());
+  }
+  EXPECT_EQ(got.size(), size + 1);
+  EXPECT_EQ(got.find('b'), size);
+}
+
 TEST(EventServer, OptionsErrorsNameTheOption) {
   Options bad = server_options();
   bad.certfile = data_file("no-such-file.pem");
