@@ -285,11 +285,10 @@ class EventLoop {
       const int fd = ::accept4(listen_fd_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
-        // Out of descriptors or memory: the pending connection stays in the backlog; try again later
-        // rather than being woken for it at once, over and over.
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-          pause_accepting(Clock::now() + accept_pause);
-        return;  // EAGAIN, or an error the next wake-up sees again
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        // Out of descriptors (EMFILE, ENFILE) or memory, or anything else: the pending connection stays
+        // in the backlog; try again a little later rather than being woken for it at once, over and over.
+        return pause_accepting(Clock::now() + accept_pause);
       }
       tcp::set_nodelay(fd, true);
       PeerId peer;

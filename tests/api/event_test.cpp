@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -259,6 +260,44 @@ TEST(EventServer, StopsAcceptingAtMaxConnections) {
   auto r = c->recv(2, 10s);
   ASSERT_TRUE(r) << format_error(r.error());
   EXPECT_EQ(text(*r), "ok");
+}
+
+TEST(EventServer, WaitsWithoutSpinningWhenOutOfDescriptors) {
+  Server srv;
+  ASSERT_TRUE(srv.server);
+  int raw[4];
+  for (int& fd : raw) fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  // The process may open one more descriptor: the server accepts one connection, then gets EMFILE.
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  const int next = ::dup(0);
+  ASSERT_GE(next, 0);
+  ::close(next);
+  rlimit low = old;
+  low.rlim_cur = rlim_t(next) + 1;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(srv.port());
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int fd : raw) EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  for (int i = 0; i < 200 && srv.server->connections() < 1; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(srv.server->connections(), 1u);
+  rusage before{}, after{};
+  ::getrusage(RUSAGE_SELF, &before);
+  std::this_thread::sleep_for(500ms);
+  ::getrusage(RUSAGE_SELF, &after);
+  auto cpu_us = [](const rusage& r) {
+    return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000000L + r.ru_utime.tv_usec + r.ru_stime.tv_usec;
+  };
+  EXPECT_LT(cpu_us(after) - cpu_us(before), 150000) << "the loop spun on EMFILE";
+  EXPECT_EQ(srv.server->connections(), 1u);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  // Descriptors again: the waiting connections are accepted.
+  for (int i = 0; i < 300 && srv.server->connections() < 4; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(srv.server->connections(), 4u);
+  for (int fd : raw) ::close(fd);
+  EXPECT_TRUE(srv.seen.wait_closed(4));
 }
 
 TEST(EventServer, WritesALargeSendCompletelyBeforeClosing) {
