@@ -79,10 +79,12 @@ struct Child {
   pid_t pid = -1;
   std::string err_path;
   ~Child() {
-    if (pid <= 0) return;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    if (pid > 0) {
+      ::kill(pid, SIGTERM);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+    }
+    if (!err_path.empty()) ::unlink(err_path.c_str());
   }
   std::string stderr_text() const {
     std::ifstream f(err_path);
@@ -107,6 +109,30 @@ bool spawn(Child& child, const std::vector<std::string>& args) {
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) child.pid = -1;
   return rc == 0;
+}
+
+// `essl server --concurrent` refuses bad options before serving, naming them, with exit status 2.
+TEST(EventScale, ConcurrentServerNamesABadOption) {
+  const char* exe = std::getenv("ESSL_BIN");
+  ASSERT_NE(exe, nullptr) << "ESSL_BIN (the essl command) is not set";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--certfile", data_file("no-such-file.pem")}, "certfile"},
+      {{"--certfile", data_file("server-ecdsa.pem"), "--keyfile", data_file("server-ecdsa-key.pem"), "--http"}, "http"},
+      {{"--certfile", data_file("server-ecdsa.pem"), "--keyfile", data_file("server-ecdsa-key.pem"), "--max-connections",
+        "0"},
+       "max_connections"},
+  };
+  for (const auto& [extra, name] : cases) {
+    std::vector<std::string> args = {exe, "server", "--concurrent", "--ip", "127.0.0.1", "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Child child;
+    ASSERT_TRUE(spawn(child, args));
+    int status = 0;
+    ASSERT_EQ(::waitpid(child.pid, &status, 0), child.pid);
+    child.pid = -1;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << name;
+    EXPECT_NE(child.stderr_text().find(name), std::string::npos) << child.stderr_text();
+  }
 }
 
 TEST(EventScale, TenThousandConcurrentConnections) {
