@@ -74,6 +74,14 @@ std::chrono::milliseconds cpu_time(pid_t pid) {
   return std::chrono::milliseconds((utime + stime) * 1000 / static_cast<unsigned long long>(::sysconf(_SC_CLK_TCK)));
 }
 
+// The child's resident memory in KB, from /proc/PID/status.
+long rss_kb(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  return 0;
+}
+
 // The server process, killed when the test ends however it ends.
 struct Child {
   pid_t pid = -1;
@@ -170,6 +178,7 @@ TEST(EventScale, TenThousandConcurrentConnections) {
   open.reserve(total);
   Clock::time_point t0, t_open, t_echoed, t_closed;
   std::chrono::milliseconds cpu_start{0}, cpu_open{0};
+  long rss_start = 0, rss_open = 0;
 
   auto start_one = [&] {
     ++started;
@@ -190,6 +199,7 @@ TEST(EventScale, TenThousandConcurrentConnections) {
     if (opened < total) return;
     t_open = Clock::now();
     cpu_open = cpu_time(server.pid);
+    rss_open = rss_kb(server.pid);
     // Every connection is open: each sends its message.
     for (Connection* o : open) EXPECT_TRUE(o->send("ping " + std::to_string(o->id())));
   };
@@ -222,6 +232,7 @@ TEST(EventScale, TenThousandConcurrentConnections) {
 
   t0 = Clock::now();
   cpu_start = cpu_time(server.pid);
+  rss_start = rss_kb(server.pid);
   start_one();
   std::atomic<bool> done{false};
   const auto limit = std::chrono::seconds(env_count("ESSL_EVENT_SECONDS", 180));
@@ -252,7 +263,8 @@ TEST(EventScale, TenThousandConcurrentConnections) {
               << "): all open in " << open_ms << " ms, echoed after "
               << std::chrono::duration_cast<ms>(t_echoed - t0).count() << " ms, all closed after "
               << std::chrono::duration_cast<ms>(t_closed - t0).count() << " ms; server CPU for the handshakes "
-              << cpu_ms << " ms (" << double(cpu_ms) * 1000.0 / double(total) << " us per handshake)\n";
+              << cpu_ms << " ms (" << double(cpu_ms) * 1000.0 / double(total) << " us per handshake); server memory " << rss_start << " KB idle, " << rss_open << " KB with all open ("
+              << (rss_open - rss_start) * 1024 / long(total) << " bytes per connection)\n";
     RecordProperty("connections_open_ms", int(open_ms));
     RecordProperty("server_cpu_ms", int(cpu_ms));
   }
