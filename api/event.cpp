@@ -436,7 +436,8 @@ class EventLoop {
     }
   }
 
-  // ---- timers: two FIFO queues, each with one duration, so each is in deadline order ----
+  // ---- timers: two FIFO queues, each with one duration, so each is in deadline order. Entries of
+  // connections that left the state they time are dropped when they reach the front. ----
 
   int next_timeout_ms() const {
     std::optional<Clock::time_point> next = accept_resume_;
@@ -451,8 +452,6 @@ class EventLoop {
   }
 
   void expire_timers(Clock::time_point now) {
-    // Handshakes that ended leave their entries; those at the front go now, so the queue holds little
-    // more than the handshakes under way.
     while (!handshake_timers_.empty()) {
       const auto [when, id] = handshake_timers_.front();
       EventConn* c = find(id);
@@ -461,11 +460,13 @@ class EventLoop {
       handshake_timers_.pop_front();
       if (pending) drop(*c, Error::timeout());
     }
-    while (!linger_timers_.empty() && linger_timers_.front().first <= now) {
-      const uint64_t id = linger_timers_.front().second;
-      linger_timers_.pop_front();
+    while (!linger_timers_.empty()) {
+      const auto [when, id] = linger_timers_.front();
       EventConn* c = find(id);
-      if (c && c->state == EventConn::State::lingering) close_now(*c);
+      const bool pending = c && c->state == EventConn::State::lingering;
+      if (pending && when > now) break;
+      linger_timers_.pop_front();
+      if (pending) close_now(*c);
     }
     if (accept_resume_ && *accept_resume_ <= now) resume_accepting();
   }
