@@ -87,6 +87,14 @@ void Socket::Impl::interrupt() {
   cv.notify_all();
 }
 
+void Socket::Impl::clear_interrupt() {
+  if (wake_fd >= 0) {
+    uint64_t n = 0;
+    [[maybe_unused]] auto r = ::read(wake_fd, &n, sizeof n);  // non-blocking: drains the count
+  }
+  interrupted = false;
+}
+
 void Socket::Impl::stop_reader() {
   reader_stop = true;
   cv.notify_all();

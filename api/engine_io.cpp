@@ -192,7 +192,14 @@ Result<void, Error> Socket::Impl::pump(const detail::Deadline& deadline) {
   mu.lock();
   reading = false;
   cv.notify_all();
-  if (!transport || interrupted) return fail(Error::closed());
+  if (!transport) return fail(Error::closed());
+  if (n) {
+    // Bytes read are kept even when the read was interrupted: the downgrade that stopped the reader
+    // goes on from them (they may hold the peer's close_notify).
+    inbuf.insert(inbuf.end(), n->begin(), n->end());
+    touch();
+  }
+  if (interrupted) return fail(Error::closed());
   if (!n) {
     if (n.error().kind != Error::Kind::closed) return fail(transport_error(n.error()));
     eof = true;
@@ -202,8 +209,6 @@ Result<void, Error> Socket::Impl::pump(const detail::Deadline& deadline) {
     engine->end_of_input();
     return fail(Error::closed());
   }
-  inbuf.insert(inbuf.end(), n->begin(), n->end());
-  touch();
   feed_input(false);
   if (const auto& err = engine->error()) return fail(fail_with(*err));
   // A close_notify is answered when the application reads past it (recv) or closes, so that data that

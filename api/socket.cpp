@@ -163,7 +163,9 @@ Res<std::unique_ptr<Transport>> Socket::close(Owner new_controller, Timeout time
   if (!new_controller) return fail(Error::other("badarg"));
   // Nothing is delivered any more: the transport's bytes after the peer's close_notify are handed back.
   s.stop_reader();
-  s.interrupted = false;
+  s.clear_interrupt();
+  // What the stopped reader read and did not feed yet.
+  s.feed_input(false);
   detail::Deadline deadline(timeout);
   // What the application has not read is not read any more.
   s.engine->consume_app_data(s.engine->app_data().size());

@@ -97,6 +97,8 @@ struct Socket::Impl : std::enable_shared_from_this<Socket::Impl> {
 
   // Wakes a thread reading the transport and makes later reads return `closed` at once.
   void interrupt();
+  // Undoes interrupt() (the downgrade reads on after stopping the reader): the flag and the eventfd.
+  void clear_interrupt();
   // Stops the reader thread (joins it, or lets it finish by itself when called from it).
   void stop_reader();
   // Starts the reader thread if the socket is connected and active and it is not running yet.

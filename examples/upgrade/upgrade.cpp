@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   const uint16_t port = (*ls)->port();
   std::printf("server> {ok, ListenSocket} = gen_tcp:listen(%u, [{reuseaddr, true}]).\n", port);
 
+  std::promise<void> downgrade_ready;
+  auto downgrade_ready_seen = downgrade_ready.get_future();
   // The server side runs on its own thread: Step 3 accepts, Step 6 upgrades, Step 9-10 read.
   auto server = std::async(std::launch::async, [&]() -> int {
     auto plain = (*ls)->accept(10s);
@@ -81,7 +83,14 @@ int main(int argc, char** argv) {
       std::printf("expected {ssl, SSLSocket, \"foo\"}\n");
       return 1;
     }
+    // Before the downgrade the server stops active delivery: an active socket would take the client's
+    // close_notify as {ssl_closed, SSLSocket} and close, and ssl:close/2 would find it closed.
+    essl::SocketOpts stop_active;
+    stop_active.active = false;
+    if (auto r = tls->setopts(stop_active); !r) return die("server", "ssl:setopts", r.error());
+    std::printf("server> ssl:setopts(SSLSocket, [{active, false}]).\nok\n");
     std::fflush(stdout);
+    downgrade_ready.set_value();
     // Back to plain TCP: ssl:close(SSLSocket, {self(), Timeout}).
     auto back = tls->close(essl::self(), 10s);
     if (!back) return die("server", "ssl:close", back.error());
@@ -111,6 +120,11 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   if (auto r = tls->send("foo"); !r) return die("client", "ssl:send", r.error());
 
+  // Both sides agree on the downgrade: the client starts it once the server is ready for it.
+  if (downgrade_ready_seen.wait_for(10s) != std::future_status::ready) {
+    std::printf("client> the server did not get ready for the downgrade\n");
+    return 1;
+  }
   auto back = tls->close(essl::self(), 10s);
   if (!back) return die("client", "ssl:close", back.error());
   std::printf("client> {ok, Port} = ssl:close(SSLSocket, {self(), 10000}).\n");

@@ -143,6 +143,31 @@ TEST(Active, AnEndRecvReturnedIsNotDeliveredAgain) {
   EXPECT_FALSE(self()->receive(p.client.id(), 200ms));
 }
 
+// The upgrade example's ending: a socket that was active (its reader thread waiting on the transport)
+// is made passive, then downgraded while the peer downgrades too. Stopping the reader must not leave
+// the downgrade's own reads interrupted.
+TEST(Active, DowngradeAfterActiveDelivery) {
+  auto p = open_pair(passive_binary(), SocketOptions{});
+  ASSERT_TRUE(p.server.send("foo"));
+  auto ev = self()->receive(p.client.id(), 10s);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->data, std::string_view("foo"));
+  SocketOpts stop;
+  stop.active = false;
+  ASSERT_TRUE(p.client.setopts(stop));
+  std::this_thread::sleep_for(50ms);  // the reader is back on the transport
+  auto peer = std::async(std::launch::async, [&p] { return p.server.close(self(), 10s); });
+  auto mine = p.client.close(self(), 10s);
+  auto theirs = peer.get();
+  ASSERT_TRUE(mine) << format_error(mine.error());
+  ASSERT_TRUE(theirs) << format_error(theirs.error());
+  const std::string plain = "plain again";
+  ASSERT_TRUE((*theirs)->send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(plain.data()), plain.size())));
+  auto got = (*mine)->recv(plain.size(), 5s);
+  ASSERT_TRUE(got) << format_error(got.error());
+  EXPECT_EQ(text(*got), plain);
+}
+
 TEST(Active, OnceDeliversOneMessageThenThePassiveSocketReceives) {
   auto p = open_pair(passive_binary(), with_active(Active::once(), Mode::binary));
   ASSERT_TRUE(p.server.send("one"));
