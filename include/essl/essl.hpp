@@ -10,4 +10,5 @@
 #include "essl/session_cache.hpp"
 #include "essl/ssl.hpp"
 #include "essl/suites.hpp"
+#include "essl/tls.hpp"
 #include "essl/verify.hpp"
