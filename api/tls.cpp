@@ -13,7 +13,51 @@ Res<std::shared_ptr<const Config>> config_for(Role role, const Options& options)
   return detail::make_config(role, options, std::move(store).value());
 }
 
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "essl"; }
+  std::string message(int v) const override {
+    if (v >= static_cast<int>(tls_errc::alert_received) && v < static_cast<int>(tls_errc::alert_received) + 256)
+      return "TLS alert received: " +
+             std::string(alert_text(static_cast<AlertDescription>(v - static_cast<int>(tls_errc::alert_received))));
+    if (v >= static_cast<int>(tls_errc::alert_sent) && v < static_cast<int>(tls_errc::alert_sent) + 256)
+      return "TLS alert sent: " +
+             std::string(alert_text(static_cast<AlertDescription>(v - static_cast<int>(tls_errc::alert_sent))));
+    switch (static_cast<tls_errc>(v)) {
+      case tls_errc::stream_truncated: return "the transport ended without close_notify";
+      case tls_errc::closed: return "closed";
+      case tls_errc::timeout: return "timeout";
+      case tls_errc::options: return "options error";
+      case tls_errc::transport: return "transport error";
+      case tls_errc::other: return "TLS error";
+      default: return "unknown essl error";
+    }
+  }
+};
+
 }  // namespace
+
+const std::error_category& tls_category() {
+  static const Category category;
+  return category;
+}
+
+std::error_code make_error_code(tls_errc e) { return {static_cast<int>(e), tls_category()}; }
+
+std::error_code make_error_code(const Error& e) {
+  switch (e.kind) {
+    case Error::Kind::tls_alert:
+      return {static_cast<int>(e.alert_sent ? tls_errc::alert_sent : tls_errc::alert_received) +
+                  static_cast<int>(e.alert),
+              tls_category()};
+    case Error::Kind::closed: return make_error_code(tls_errc::closed);
+    case Error::Kind::timeout: return make_error_code(tls_errc::timeout);
+    case Error::Kind::options: return make_error_code(tls_errc::options);
+    case Error::Kind::transport: return make_error_code(tls_errc::transport);
+    case Error::Kind::other: break;
+  }
+  return make_error_code(tls_errc::other);
+}
 
 Res<TlsConfig> TlsConfig::client(const Options& options) {
   auto c = config_for(Role::client, options);
@@ -30,7 +74,8 @@ Res<TlsConfig> TlsConfig::server(const Options& options) {
 bool TlsConfig::is_server() const { return config_->role == Role::server; }
 
 Tls::Tls(const TlsConfig& config, std::string host, uint16_t port, uint16_t local_port)
-    : engine_(std::make_unique<Engine>(config.config_, PeerId{std::move(host), port, local_port})) {}
+    : engine_(std::make_unique<Engine>(config.config_, PeerId{std::move(host), port, local_port})),
+      server_(config.is_server()) {}
 Tls::~Tls() = default;
 Tls::Tls(Tls&&) noexcept = default;
 Tls& Tls::operator=(Tls&&) noexcept = default;
@@ -60,6 +105,7 @@ void Tls::close() { engine_->close(); }
 void Tls::answer_close_notify(bool answer) { engine_->answer_close_notify(answer); }
 Result<void, Error> Tls::renegotiate() { return engine_->renegotiate(); }
 
+bool Tls::is_server() const { return server_; }
 bool Tls::handshake_done() const { return engine_->handshake_done(); }
 bool Tls::peer_closed() const { return engine_->peer_closed(); }
 const std::optional<Error>& Tls::error() const { return engine_->error(); }

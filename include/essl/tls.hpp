@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "essl/connection_info.hpp"
@@ -30,6 +31,23 @@ namespace essl {
 
 class Engine;
 struct Config;
+
+// essl errors as std::error_code, for adapters whose interfaces speak error_code (asio). The full
+// essl::Error stays available from Tls::error().
+enum class tls_errc {
+  stream_truncated = 1,  // the transport ended without close_notify
+  closed = 2,            // `closed`: the connection was closed (a send after close)
+  timeout = 3,
+  options = 4,
+  transport = 5,
+  other = 6,
+  alert_sent = 0x100,      // + the alert description: we sent this fatal alert
+  alert_received = 0x200,  // + the alert description: the peer sent it
+};
+const std::error_category& tls_category();
+std::error_code make_error_code(tls_errc e);
+// tls_alert: alert_sent/alert_received + description; the other kinds: their tls_errc.
+std::error_code make_error_code(const Error& e);
 
 class TlsConfig {
  public:
@@ -81,6 +99,7 @@ class Tls {
   // renegotiate/1 (client: a new ClientHello; server: HelloRequest); data keeps flowing meanwhile.
   Result<void, Error> renegotiate();
 
+  bool is_server() const;
   bool handshake_done() const;  // the first handshake completed
   bool peer_closed() const;     // the peer's close_notify arrived
   // The connection's fatal error: a fatal alert sent (alert_sent) or received, `closed` for a truncation.
@@ -98,7 +117,11 @@ class Tls {
 
  private:
   std::unique_ptr<Engine> engine_;
+  bool server_ = false;
   bool started_ = false;
 };
 
 }  // namespace essl
+
+template <>
+struct std::is_error_code_enum<essl::tls_errc> : std::true_type {};
