@@ -69,6 +69,12 @@ Result<void, Error> validate(const Options& o) {
     return fail(Error::options("hibernate_after",
                                "must be 0 or more milliseconds, got " + std::to_string(*o.hibernate_after)));
   }
+  if (o.eccs) {
+    if (o.eccs->empty()) return fail(Error::options("eccs", "no curves given"));
+    for (const auto& name : *o.eccs)
+      if (name != "x25519" && name != "secp256r1" && name != "secp384r1" && name != "secp521r1")
+        return fail(Error::options("eccs", "unsupported curve " + name));
+  }
   if (auto r = check_credentials(o); !r) return r;
   if (o.verify == Verify::verify_peer && o.cacerts.empty() && o.cacertfile.empty()) {
     // As the spec's client does: verify_peer with no trusted certificates is {options, {cacertfile, ""}}.

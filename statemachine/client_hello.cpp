@@ -108,7 +108,7 @@ Step client_send_hello(Conn& c) {
     c.sni = *host;
   }
   if (any_ecc) {
-    hs.offered_groups = own_groups();
+    hs.offered_groups = config_groups(*c.cfg);
     codec::Bytes g, f;
     codec::Writer wg(g), wf(f);
     codec::encode_supported_groups(codec::SupportedGroups{hs.offered_groups}, wg);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "codecs/extensions.hpp"
 #include "statemachine/hello_options.hpp"
 #include "statemachine/pem_cache.hpp"
 
@@ -260,6 +261,19 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
   if (auto r = load_trust(*c, options); !r) return fail(r.error());
   if (role == Role::server)
     if (auto r = load_dh(*c, options); !r) return fail(r.error());
+  if (options.eccs) {
+    for (const auto& name : *options.eccs) {
+      const uint16_t g = name == "x25519"      ? uint16_t(codec::NamedGroup::x25519)
+                         : name == "secp256r1" ? uint16_t(codec::NamedGroup::secp256r1)
+                         : name == "secp384r1" ? uint16_t(codec::NamedGroup::secp384r1)
+                         : name == "secp521r1" ? uint16_t(codec::NamedGroup::secp521r1)
+                                               : 0;
+      if (g == 0) return fail(Error::options("eccs", "unsupported curve " + name));
+      if (crypto::group_supported(g) && std::find(c->groups.begin(), c->groups.end(), g) == c->groups.end())
+        c->groups.push_back(g);
+    }
+    if (c->groups.empty()) return fail(Error::options("eccs", "none of the curves is supported"));
+  }
   c->verify_fingerprint = make_verify_fingerprint(*c);
   c->session_cache = cache ? std::move(cache) : SessionStore::memory(role);
   c->rng = &crypto::system_rng();

@@ -42,6 +42,7 @@ struct Config {
   crypto::DhParams dh;                      // server DHE parameters
   std::shared_ptr<SessionStore> session_cache;  // this role's sessions (reuse_sessions)
   crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one
+  std::vector<uint16_t> groups;             // eccs as named groups, supported ones only (empty: all we support)
   std::shared_ptr<SniConfigs> sni;          // server with sni_hosts or sni_fun: the per-host configurations
   // The verification settings (verify, depth, funs by type, CRL check, SNI, trusted CAs) sessions are
   // made under: a session is resumed only under the same settings.

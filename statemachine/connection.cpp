@@ -320,6 +320,10 @@ const std::vector<uint16_t>& own_groups() {
   return groups;
 }
 
+const std::vector<uint16_t>& config_groups(const Config& cfg) {
+  return cfg.groups.empty() ? own_groups() : cfg.groups;
+}
+
 namespace {
 
 // The name a client checks the server's certificate against: server_name_indication, else the host it

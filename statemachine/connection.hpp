@@ -192,6 +192,8 @@ std::vector<uint16_t> dsa_signature_schemes();
 uint16_t choose_scheme(crypto::KeyAlgo key, const std::vector<uint16_t>& peer);
 // Groups we support, in preference order.
 const std::vector<uint16_t>& own_groups();
+// The configuration's groups (eccs), in its preference order; own_groups() when it names none.
+const std::vector<uint16_t>& config_groups(const Config& cfg);
 // PSK (RFC 4279 2-4): user_lookup_fun's shared secret for an identity (client: the server's hint or
 // std::nullopt), std::nullopt when it answers `error` (or the fun is missing or answers an SRP result).
 std::optional<codec::Bytes> lookup_psk(const Config& cfg, const std::optional<std::string>& identity);

@@ -137,8 +137,8 @@ Step read_extensions(Conn& c, const codec::ClientHello& ch) {
 }
 
 // The ECDHE group: ours in preference order, among the client's (RFC 8422 5.1.1: none sent means any).
-uint16_t choose_group(const HandshakeState& hs) {
-  for (uint16_t g : own_groups())
+uint16_t choose_group(const Config& cfg, const HandshakeState& hs) {
+  for (uint16_t g : config_groups(cfg))
     if (!hs.peer_groups_sent || contains(hs.peer_groups, g)) return g;
   return 0;
 }
@@ -157,12 +157,12 @@ bool usable(const Conn& c, const SuiteInfo& s, Version v) {
     //# A non-anonymous server can optionally request a certificate from
     //# the client
     // A server that verifies its clients does not choose suites without client authentication (above).
-    return !suite_is_ecc(s.spec) || choose_group(hs) != 0;
+    return !suite_is_ecc(s.spec) || choose_group(cfg, hs) != 0;
   }
   if (cfg.chain.empty()) return false;
   const crypto::Certificate& leaf = cfg.chain.front();
   if (leaf.key_algo() != suite_cert_algo(k)) return false;
-  if (suite_is_ecc(s.spec) && choose_group(hs) == 0) return false;
+  if (suite_is_ecc(s.spec) && choose_group(cfg, hs) == 0) return false;
   // RFC 8422 5.1: an ECDSA certificate's curve must be one the client listed in supported_groups; for
   // static ECDH (RFC 4492 2.1, 2.3) it is also the curve of the key agreement.
   if ((k == KeyExchange::ecdhe_ecdsa || kex_static_ecdh(k)) && hs.peer_groups_sent &&
@@ -415,7 +415,7 @@ Step server_on_client_hello(Conn& c, const In& in) {
   if (!c.suite) return refuse(AlertDescription::insufficient_security, "no common cipher suite");
   hs.etm = etm_agreed(c);
   if (auto p = choose_protocol(c); !p) return p;
-  if (suite_is_ecc(c.suite->spec)) hs.group = choose_group(hs);
+  if (suite_is_ecc(c.suite->spec)) hs.group = choose_group(cfg, hs);
   if (cfg.session_cache && cfg.options.reuse_sessions) {
     c.session_id.resize(32);
     c.rng().fill(c.session_id);

@@ -174,6 +174,17 @@ const std::map<std::string, Setter>& valued() {
          return {};
        }},
       {"partial-chain", [](auto& n, auto& v, Args& a) { return parse_partial_chain(n, v, a.tls); }},
+      {"eccs", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         if (v.empty()) return fail(Error::options(n, "no curves given"));
+         a.tls.eccs = split(v, ',');
+         return {};
+       }},
+      {"hibernate-after", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long t = 0;
+         if (auto r = parse_int(n, v, 0, 86400000, t); !r) return r;
+         a.tls.hibernate_after = static_cast<int>(t);
+         return {};
+       }},
       {"alert-timeout", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
          long t = 0;
          if (auto r = parse_int(n, v, 0, 3600000, t); !r) return r;

@@ -23,6 +23,7 @@ int usage() {
                "         --crl-http MS --psk-identity ID --psk-key HEX --srp-identity USER:PASSWORD\n"
                "         --srp-user USER:PASSWORD (server) --renegotiate --no-client-renegotiation\n"
                "         --secure-renegotiate true|false --fallback --no-ems --no-etm\n"
+               "         --eccs x25519,secp256r1 --hibernate-after MS\n"
                "         --concurrent --max-connections N (server: many connections on one event loop)\n";
   return 2;
 }

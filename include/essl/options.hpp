@@ -206,6 +206,10 @@ struct Options {
   // or written) the connection gives back the memory of its idle buffers; unset (undefined, the
   // default): never. A connection woken by traffic grows its buffers again as needed.
   std::optional<int> hibernate_after;
+  // {eccs, [named_curve()]}: the elliptic curves for ECDHE and ECDSA, in preference order: "x25519",
+  // "secp256r1", "secp384r1", "secp521r1". A client offers them in supported_groups; a server picks the
+  // first of them that the client offered. Unset: all four, in that order.
+  std::optional<std::vector<std::string>> eccs;
 
   // {cb_info, {CallbackModule, DataTag, ClosedTag, ErrorTag}}: the transport (essl/transport.hpp). The
   // default is TCP with the tags tcp, tcp_closed, tcp_error.

@@ -1,8 +1,9 @@
 // Whole handshakes between two engines for the key exchanges beyond RSA and (EC)DHE with RSA/ECDSA:
 // DHE with DSA certificates, static ECDH (ECDH_ECDSA, ECDH_RSA), anonymous DH and ECDH; full and
-// resumed, data both ways, and the suite filtering by the server's certificate.
+// resumed, data both ways, and the suite filtering by the server's certificate; the eccs option.
 #include <gtest/gtest.h>
 
+#include "codecs/extensions.hpp"
 #include "engine_test_util.hpp"
 
 namespace essl::test {
@@ -179,6 +180,81 @@ TEST(KexSelection, AnonymousSuites) {
   auto bad = Config::make(Role::server, none);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().option, "certfile");
+}
+
+// The named curve of the ECDHE ServerKeyExchange in the server's first flight (0 if none).
+uint16_t server_kex_curve(codec::ByteView flight) {
+  codec::Bytes hs;
+  for (size_t i = 0; i + 5 <= flight.size();) {
+    const size_t len = size_t{flight[i + 3]} << 8 | flight[i + 4];
+    if (i + 5 + len > flight.size()) break;
+    if (flight[i] == 22) hs.insert(hs.end(), flight.begin() + i + 5, flight.begin() + i + 5 + len);
+    i += 5 + len;
+  }
+  for (size_t i = 0; i + 4 <= hs.size();) {
+    const size_t len = size_t{hs[i + 1]} << 16 | size_t{hs[i + 2]} << 8 | hs[i + 3];
+    if (hs[i] == 12 && len >= 3 && i + 4 + len <= hs.size() && hs[i + 4] == 3)
+      return uint16_t(hs[i + 5] << 8 | hs[i + 6]);
+    i += 4 + len;
+  }
+  return 0;
+}
+
+// One ECDHE-RSA handshake with the given eccs; the curve the server chose (0: none) and both errors.
+struct EccsResult {
+  uint16_t curve = 0;
+  bool done = false;
+  std::optional<Error> client_error, server_error;
+};
+EccsResult eccs_handshake(std::optional<std::vector<std::string>> client, std::optional<std::vector<std::string>> server) {
+  Options co;
+  co.ciphers = std::string("ECDHE-RSA-AES128-GCM-SHA256");
+  co.eccs = std::move(client);
+  Options so = server_options();
+  so.eccs = std::move(server);
+  Pair p(make_config(Role::client, co), make_config(Role::server, so));
+  p.client.start();
+  p.server.start();
+  codec::Bytes hello(p.client.pending_output().begin(), p.client.pending_output().end());
+  p.client.consume_output(hello.size());
+  p.server.feed(hello);
+  codec::Bytes flight(p.server.pending_output().begin(), p.server.pending_output().end());
+  p.server.consume_output(flight.size());
+  p.client.feed(flight);
+  p.pump();
+  return {server_kex_curve(flight), p.client.handshake_done() && p.server.handshake_done(), p.client.error(),
+          p.server.error()};
+}
+
+TEST(Eccs, TheServerPicksTheFirstOfItsCurvesThatTheClientOffered) {
+  using G = codec::NamedGroup;
+  EXPECT_EQ(eccs_handshake(std::nullopt, std::nullopt).curve, uint16_t(G::x25519));  // the default order
+  EXPECT_EQ(eccs_handshake(std::nullopt, std::vector<std::string>{"secp256r1"}).curve, uint16_t(G::secp256r1));
+  EXPECT_EQ(eccs_handshake(std::vector<std::string>{"secp384r1"}, std::nullopt).curve, uint16_t(G::secp384r1));
+  auto r = eccs_handshake(std::vector<std::string>{"x25519", "secp521r1"},
+                          std::vector<std::string>{"secp256r1", "secp521r1", "x25519"});
+  EXPECT_EQ(r.curve, uint16_t(G::secp521r1));
+  EXPECT_TRUE(r.done) << describe(r.client_error) << " / " << describe(r.server_error);
+}
+
+TEST(Eccs, NoCommonCurveLeavesNoEcdheSuite) {
+  auto r = eccs_handshake(std::vector<std::string>{"x25519"}, std::vector<std::string>{"secp256r1"});
+  EXPECT_FALSE(r.done);
+  ASSERT_TRUE(r.server_error);
+  EXPECT_TRUE(r.server_error->is_alert(AlertDescription::insufficient_security)) << describe(r.server_error);
+}
+
+TEST(Eccs, BadListsAreOptionsErrors) {
+  Options o;
+  o.eccs = std::vector<std::string>{};
+  auto v = validate(o);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().option, "eccs");
+  o.eccs = std::vector<std::string>{"secp256r1", "brainpoolP256r1"};
+  v = validate(o);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().option, "eccs");
+  EXPECT_NE(v.error().detail.find("brainpoolP256r1"), std::string::npos);
 }
 
 }  // namespace
