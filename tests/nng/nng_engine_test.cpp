@@ -217,6 +217,38 @@ TEST_F(NngEngine, OneMegabyteBothWays) {
   }
 }
 
+// Eight REQ sockets share one client config (its TlsConfig made once, by whichever connection starts
+// first); the one REP socket answers each in turn.
+TEST_F(NngEngine, ConnectionsShareAConfig) {
+  Server server(server_side());
+  nng_tls_config* cfg = nullptr;
+  ASSERT_EQ(nng_tls_config_alloc(&cfg, NNG_TLS_MODE_CLIENT), 0);
+  ASSERT_EQ(configure(cfg, client_side()), 0);
+  std::vector<nng_socket> clients(8);
+  for (nng_socket& req : clients) {
+    ASSERT_EQ(nng_req0_open(&req), 0);
+    set_timeouts(req);
+    nng_dialer d;
+    ASSERT_EQ(nng_dialer_create(&d, req, server.url().c_str()), 0);
+    ASSERT_EQ(nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg), 0);
+    ASSERT_EQ(nng_dialer_start(d, NNG_FLAG_NONBLOCK), 0);
+  }
+  nng_tls_config_free(cfg);
+  for (size_t i = 0; i < clients.size(); ++i) EXPECT_EQ(send(clients[i], "client " + std::to_string(i)), 0);
+  for (size_t i = 0; i < clients.size(); ++i) {
+    auto request = receive(server.rep);
+    ASSERT_EQ(request.rv, 0) << nng_strerror(request.rv);
+    EXPECT_EQ(send(server.rep, "re: " + request.body), 0);
+  }
+  for (size_t i = 0; i < clients.size(); ++i) {
+    auto reply = receive(clients[i]);
+    EXPECT_EQ(reply.rv, 0) << nng_strerror(reply.rv);
+    EXPECT_EQ(reply.body, "re: client " + std::to_string(i));
+    EXPECT_TRUE(reply.verified);
+    nng_close(clients[i]);
+  }
+}
+
 TEST_F(NngEngine, VersionRanges) {
   for (auto v : {NNG_TLS_1_0, NNG_TLS_1_1, NNG_TLS_1_2}) {
     Side s = server_side();
