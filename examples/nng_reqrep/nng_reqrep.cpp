@@ -106,5 +106,6 @@ int main(int argc, char** argv) {
   nng_close(rep);
   nng_tls_config_free(client_tls);
   nng_tls_config_free(server_tls);
+  nng_fini();  // waits for NNG's threads to finish the closed connections
   return verified ? 0 : 1;
 }
