@@ -17,7 +17,8 @@
 // Errors: the peer's certificate rejected (or ours rejected by the peer) NNG_EPEERAUTH, any other
 // fatal alert NNG_ECRYPTO, the peer's close_notify NNG_ECONNSHUT. NNG_OPT_TLS_VERIFIED is true once the
 // peer's certificate was presented and verified. Sessions are not resumed: each connection makes a
-// full handshake.
+// full handshake. NNG finishes closed connections on its own threads: a program that exits right after
+// closing its sockets calls nng_fini() first, so that none of them outlives essl's static state.
 #pragma once
 
 #include "essl/error.hpp"

@@ -20,6 +20,7 @@
 #include <nng/supplemental/tls/tls.h>
 
 #include "essl/nng.hpp"
+#include "essl/tls.hpp"
 #include "tests/crl_cache/crl_files.hpp"
 
 namespace {
@@ -464,6 +465,109 @@ TEST_F(NngEngine, GarbageFromAPeerIsSurvived) {
     while (::read(fd, buf, sizeof buf) > 0) {
     }
     ::close(fd);
+  }
+  Client client(server, client_side());
+  ASSERT_EQ(client.dialed, 0) << nng_strerror(client.dialed);
+  EXPECT_EQ(round_trip(server, client, "still there").reply.rv, 0);
+}
+
+// A TLS client that is not NNG: essl::Tls over a plain socket, speaking the SP protocol of a REQ socket
+// by hand (the 8-byte header, then messages with a 64-bit length and the request id).
+struct RawReq {
+  int fd = -1;
+  essl::Tls tls;
+
+  RawReq(int port, const essl::TlsConfig& cfg) : tls(cfg, "localhost", uint16_t(port)) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    tls.start();
+  }
+  ~RawReq() { ::close(fd); }
+
+  void write_raw(std::string_view bytes) { EXPECT_EQ(::write(fd, bytes.data(), bytes.size()), ssize_t(bytes.size())); }
+  void flush() {
+    while (!tls.pending_output().empty()) {
+      const auto out = tls.pending_output();
+      const ssize_t n = ::write(fd, out.data(), out.size());
+      if (n <= 0) return;
+      tls.consume_output(size_t(n));
+    }
+  }
+  // One read into the TLS state; false at the end of the stream (or the timeout).
+  bool read_some() {
+    uint8_t buf[16384];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return false;
+    tls.feed(std::span<const uint8_t>(buf, size_t(n)));
+    return true;
+  }
+  bool handshake() {
+    while (!tls.handshake_done() && !tls.error()) {
+      flush();
+      if (!tls.handshake_done() && !read_some()) return false;
+    }
+    flush();
+    return tls.handshake_done();
+  }
+  void send(std::string_view data) {
+    EXPECT_TRUE(tls.send(data));
+    flush();
+  }
+  // The next n bytes of application data (fewer if the connection ends first).
+  std::string receive(size_t n) {
+    while (tls.app_data().size() < n && read_some()) flush();
+    const auto data = tls.app_data();
+    std::string out(data.begin(), data.begin() + std::ptrdiff_t(std::min(n, data.size())));
+    tls.consume_app_data(out.size());
+    return out;
+  }
+};
+
+std::string be64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) out[size_t(i)] = char(v & 0xff);
+  return out;
+}
+
+TEST_F(NngEngine, HandMadeTlsPeerThenHostileRecords) {
+  Server server(server_side());
+  essl::Options o;
+  o.cacertfile = data_file("ca.pem");
+  o.verify = essl::Verify::verify_peer;
+  auto cfg = essl::TlsConfig::client(o);
+  ASSERT_TRUE(cfg) << essl::format_error(cfg.error());
+  {
+    RawReq raw(server.port, *cfg);
+    ASSERT_TRUE(raw.handshake());
+    raw.send(std::string("\0SP\0\0\x30\0\0", 8));                        // SP header: REQ (48)
+    EXPECT_EQ(raw.receive(8), std::string("\0SP\0\0\x31\0\0", 8));       // the server's: REP (49)
+    const std::string id("\x80\0\0\x01", 4);
+    raw.send(be64(4 + 5) + id + "hello");
+    auto request = receive(server.rep);
+    ASSERT_EQ(request.rv, 0) << nng_strerror(request.rv);
+    EXPECT_EQ(request.body, "hello");
+    ASSERT_EQ(send(server.rep, "re: hello"), 0);
+    EXPECT_EQ(raw.receive(8 + 4 + 9), be64(4 + 9) + id + "re: hello");
+
+    // An application data record that does not decrypt: the server ends this connection.
+    raw.write_raw(std::string("\x17\x03\x03\x00\x40", 5) + std::string(64, '\x5a'));
+    while (raw.read_some()) {
+    }
+    EXPECT_TRUE(raw.tls.error() || raw.tls.peer_closed());
+  }
+  {
+    // A record header announcing more than a record may hold.
+    RawReq raw(server.port, *cfg);
+    ASSERT_TRUE(raw.handshake());
+    raw.write_raw(std::string("\x17\x03\x03\xff\xff", 5) + std::string(1000, '\x01'));
+    while (raw.read_some()) {
+    }
   }
   Client client(server, client_side());
   ASSERT_EQ(client.dialed, 0) << nng_strerror(client.dialed);
