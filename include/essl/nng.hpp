@@ -5,9 +5,10 @@
 //   nng_tls_config_ca_chain(cfg, ca_pem, nullptr);      // configured with NNG's own calls as usual
 //
 // The nng_tls_config calls map onto essl::Options: server name = server_name_indication (and the name
-// the server's certificate must match); auth mode NONE = verify_none, OPTIONAL = verify_peer,
-// REQUIRED = verify_peer and, on a server, fail_if_no_peer_cert; ca_chain = cacerts (its CRLs checked
-// as crl_check best_effort); own_cert = cert (the whole PEM chain) and key (the password decrypts it);
+// the server's certificate must match); auth mode NONE = verify_none, OPTIONAL = verify_peer (a peer
+// without a certificate is accepted, a certificate that fails verification is not), REQUIRED =
+// verify_peer and, on a server, fail_if_no_peer_cert; ca_chain = cacerts (its CRLs checked as
+// crl_check best_effort); own_cert = cert (the whole PEM chain) and key (the password decrypts it);
 // version = versions (TLS 1.0-1.2; a range holding only TLS 1.3 is NNG_ENOTSUP). The defaults are
 // NNG's: a client verifies its peer (so it needs a CA chain), a server does not. The own_cert of a
 // config replaces the one before it (essl has one certificate per side). A config's essl TlsConfig is

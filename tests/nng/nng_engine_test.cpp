@@ -267,6 +267,20 @@ TEST_F(NngEngine, MutualAuthenticationVerifiedBothWays) {
   EXPECT_TRUE(t.reply.verified);
 }
 
+// own_cert with a chain (leaf, intermediate): all of it is sent, and a client with only the root
+// verifies it.
+TEST_F(NngEngine, CertificateChain) {
+  Side s;
+  s.cert = pem(data_file("pkix/int-server-chain.pem"));
+  s.key = pem(data_file("pkix/int-server-key.pem"));
+  Server server(s);
+  Client client(server, client_side());
+  ASSERT_EQ(client.dialed, 0) << nng_strerror(client.dialed);
+  auto t = round_trip(server, client, "chain");
+  ASSERT_EQ(t.reply.rv, 0) << nng_strerror(t.reply.rv);
+  EXPECT_TRUE(t.reply.verified);
+}
+
 TEST_F(NngEngine, OneMegabyteBothWays) {
   Server server(server_side());
   Client client(server, client_side());
