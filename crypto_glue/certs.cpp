@@ -601,6 +601,12 @@ Result<PrivateKey, std::string> PrivateKey::parse(ByteView pem_or_der, const std
 
 KeyAlgo PrivateKey::algo() const { return impl ? impl->algo : KeyAlgo::other; }
 
+Bytes PrivateKey::pkcs8() const {
+  if (!impl || !impl->key) return {};
+  const Botan::secure_vector<uint8_t> der = Botan::PKCS8::BER_encode(*impl->key);
+  return Bytes(der.begin(), der.end());
+}
+
 bool PrivateKey::matches(const Certificate& cert) const {
   if (!impl || !impl->key || !cert.impl || !cert.impl->key) return false;
   try {

@@ -41,6 +41,8 @@ class PrivateKey {
   static Result<PrivateKey, std::string> parse(ByteView pem_or_der, const std::string& password);
   KeyAlgo algo() const;
   bool matches(const Certificate& cert) const;  // same public key
+  // The key as unencrypted PKCS#8 PrivateKeyInfo DER (the {key, {'PrivateKeyInfo', Der}} option).
+  Bytes pkcs8() const;
   // Signs `message`: TLS 1.2 with `scheme` (hash << 8 | sig algorithm); below 1.2 pass scheme 0 and the
   // legacy hash is used (RSA: MD5||SHA-1 with PKCS#1 v1.5 without DigestInfo; ECDSA/DSA: SHA-1).
   // DSA signs with schemes 0x0202 (sha1) ... 0x0602 (sha512), and with SHA-1 below TLS 1.2.
