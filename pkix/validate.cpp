@@ -91,7 +91,8 @@ class Validator {
   const Request& req_;
   Reporter& rep_;
   x509::Seconds now_ = 0;
-  std::vector<CertView> received_, anchors_;
+  std::vector<CertView> received_, own_anchors_;
+  const std::vector<CertView>* anchors_ = &own_anchors_;  // the request's decoded anchors, or own_anchors_
   std::vector<const CertView*> path_;  // below the anchor first, the peer last
   const CertView* anchor_ = nullptr;
   bool top_has_issuer_ = true;         // false: the first certificate has no issuer to check
@@ -110,14 +111,14 @@ Failure decode_failure() { return Failure{AlertDescription::certificate_unknown,
 
 bool Validator::setup_path(const CertView& peer) {
   const bool peer_trusted =
-      std::any_of(anchors_.begin(), anchors_.end(), [&](const CertView& a) { return a.der == peer.der; });
+      std::any_of(anchors_->begin(), anchors_->end(), [&](const CertView& a) { return a.der == peer.der; });
   if (peer_trusted) {  // the peer is itself a trust anchor: nothing above it to check
     path_ = {&peer};
     top_has_issuer_ = false;
     top_trusted_ = true;
     return true;
   }
-  BuiltPath built = build_path(peer, received_, anchors_);
+  BuiltPath built = build_path(peer, received_, *anchors_);
   path_ = built.certs;
   anchor_ = built.anchor;
   if (anchor_) return true;
@@ -175,8 +176,12 @@ Result<void, Failure> Validator::run() {
                                                         [&](const CertView& r) { return r.der == c->der; });
     if (!dup) received_.push_back(std::move(c.value()));
   }
-  for (const auto& der : req_.anchors)
-    if (auto a = x509::parse_certificate(der)) anchors_.push_back(std::move(a.value()));
+  if (req_.anchor_views) {
+    anchors_ = req_.anchor_views.get();
+  } else {
+    for (const auto& der : req_.anchors)
+      if (auto a = x509::parse_certificate(der)) own_anchors_.push_back(std::move(a.value()));
+  }
 
   if (!setup_path(*peer)) return failed();
   n_ = path_.size();
@@ -193,7 +198,7 @@ Result<void, Failure> Validator::run() {
     std::vector<const CertView*> trusted(path_.begin(), path_.end()), others;
     if (anchor_) trusted.push_back(anchor_);
     for (const auto& r : received_) others.push_back(&r);
-    for (const auto& a : anchors_) others.push_back(&a);
+    for (const auto& a : *anchors_) others.push_back(&a);
     crl_->set_trusted(std::move(trusted));
     crl_->set_others(std::move(others));
   }

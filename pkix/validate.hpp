@@ -9,11 +9,13 @@
 #pragma once
 #include <any>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "essl/alert.hpp"
 #include "essl/result.hpp"
+#include "crypto_glue/x509.hpp"
 #include "essl/verify.hpp"
 
 namespace essl::pkix {
@@ -33,6 +35,8 @@ struct Outcome {
 struct Request {
   std::vector<Der> chain;    // as the peer sent it: its certificate first, then any others in any order
   std::vector<Der> anchors;  // trusted certificates (cacerts); undecodable ones are ignored
+  // The same, decoded once (a connection's Config keeps them): when set, used instead of `anchors`.
+  std::shared_ptr<const std::vector<x509::CertView>> anchor_views;
   VerifyFun verify_fun;      // empty fun: default_verify_fun_verify_peer()
   int depth = 1;             // non-self-issued intermediates allowed between the peer and the anchor
   PartialChain partial_chain;

@@ -155,7 +155,12 @@ Result<void, Error> load_trust(Config& c, const Options& o) {
   }
   if (o.verify == Verify::verify_peer && c.trusted.empty())
     return fail(Error::options("cacertfile", "verify_peer needs trusted certificates"));
-  for (const crypto::Certificate& t : c.trusted) c.trusted_der.push_back(t.der());
+  auto views = std::make_shared<std::vector<x509::CertView>>();
+  for (const crypto::Certificate& t : c.trusted) {
+    c.trusted_der.push_back(t.der());
+    if (auto v = x509::parse_certificate(t.der())) views->push_back(std::move(v.value()));  // others are ignored
+  }
+  c.trusted_views = std::move(views);
   return {};
 }
 

@@ -7,6 +7,7 @@
 
 #include "crypto_glue/certs.hpp"
 #include "crypto_glue/kex.hpp"
+#include "crypto_glue/x509.hpp"
 #include "essl/options.hpp"
 #include "statemachine/session_cache.hpp"
 
@@ -38,7 +39,9 @@ struct Config {
   std::vector<crypto::Certificate> chain;   // own chain, leaf first (may be empty for a client)
   std::shared_ptr<crypto::PrivateKey> key;  // own key (null if no chain)
   std::vector<crypto::Certificate> trusted; // from cacerts / cacertfile
-  std::vector<std::vector<uint8_t>> trusted_der;  // the same, as path validation takes them
+  std::vector<std::vector<uint8_t>> trusted_der;  // the same, DER
+  // The same, decoded for path validation once rather than in every handshake.
+  std::shared_ptr<const std::vector<x509::CertView>> trusted_views = std::make_shared<std::vector<x509::CertView>>();
   crypto::DhParams dh;                      // server DHE parameters
   std::shared_ptr<SessionStore> session_cache;  // this role's sessions (reuse_sessions)
   crypto::Rng* rng = nullptr;               // system RNG unless a test or fuzzer sets a deterministic one

@@ -351,7 +351,7 @@ Step accept_peer_chain(Conn& c, const std::vector<codec::Bytes>& ders) {
   if (ders.empty() || (o.verify == Verify::verify_none && !o.verify_fun && o.crl_check == CrlCheck::off)) return {};
   pkix::Request req;
   req.chain = ders;
-  req.anchors = cfg.trusted_der;
+  req.anchor_views = cfg.trusted_views;
   req.verify_fun = o.verify_fun ? *o.verify_fun
                    : o.verify == Verify::verify_peer ? default_verify_fun_verify_peer()
                                                      : default_verify_fun_verify_none();
