@@ -759,8 +759,8 @@ Result<CertView, std::string> parse_certificate(ByteView der) {
 #ifdef ESSL_FUZZING
   // The state and connection fuzzers replay the same few peer chains before every input; decoding them
   // again would cost more than the message under test. A decoded view is a pure function of the bytes
-  // (a mutated certificate misses and is decoded), so it is remembered.
-  static std::map<Bytes, CertView> decoded;
+  // (a mutated certificate misses and is decoded), so it is remembered (per thread).
+  static thread_local std::map<Bytes, CertView> decoded;
   Bytes key(der.begin(), der.end());
   if (auto it = decoded.find(key); it != decoded.end()) return it->second;
   auto r = guarded([&] { return decode_certificate(der); });
