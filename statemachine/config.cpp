@@ -267,6 +267,7 @@ Result<std::shared_ptr<const Config>, Error> Config::make(Role role, const Optio
   if (role == Role::server)
     if (auto r = load_dh(*c, options); !r) return fail(r.error());
   if (options.eccs) {
+    if (options.eccs->empty()) return fail(Error::options("eccs", "no curves given"));
     for (const auto& name : *options.eccs) {
       const uint16_t g = name == "x25519"      ? uint16_t(codec::NamedGroup::x25519)
                          : name == "secp256r1" ? uint16_t(codec::NamedGroup::secp256r1)

@@ -38,6 +38,14 @@ TEST(Validate, NamesTheBadOption) {
   o = Options{};
   o.fail_if_no_peer_cert = true;
   EXPECT_EQ(options_error(o).option, "fail_if_no_peer_cert");
+
+  o = Options{};
+  o.eccs = std::vector<std::string>{};
+  EXPECT_EQ(options_error(o).option, "eccs");
+  o.eccs = std::vector<std::string>{"x25519", "prime256v1"};
+  EXPECT_EQ(options_error(o).option, "eccs");
+  o.eccs = std::vector<std::string>{"secp521r1", "x25519"};
+  EXPECT_TRUE(validate(o));
 }
 
 // PSK and SRP options: {user_lookup_fun, {Fun, UserState}}, psk_identity, srp_identity.

@@ -247,14 +247,14 @@ TEST(Eccs, NoCommonCurveLeavesNoEcdheSuite) {
 TEST(Eccs, BadListsAreOptionsErrors) {
   Options o;
   o.eccs = std::vector<std::string>{};
-  auto v = validate(o);
-  ASSERT_FALSE(v);
-  EXPECT_EQ(v.error().option, "eccs");
+  auto c = Config::make(Role::client, o);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().option, "eccs");
   o.eccs = std::vector<std::string>{"secp256r1", "brainpoolP256r1"};
-  v = validate(o);
-  ASSERT_FALSE(v);
-  EXPECT_EQ(v.error().option, "eccs");
-  EXPECT_NE(v.error().detail.find("brainpoolP256r1"), std::string::npos);
+  c = Config::make(Role::client, o);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().option, "eccs");
+  EXPECT_NE(c.error().detail.find("brainpoolP256r1"), std::string::npos);
 }
 
 }  // namespace
