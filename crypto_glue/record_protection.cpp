@@ -646,6 +646,28 @@ Result<size_t, AlertDescription> gcm_open(ByteView key, ByteView nonce, ByteView
 }
 
 namespace {
+class GcmAead final : public Aead {
+ public:
+  explicit GcmAead(std::unique_ptr<Gcm> g) : gcm_(std::move(g)) {}
+  void seal(ByteView nonce, ByteView aad, ByteView plaintext, Bytes& out) override {
+    gcm_->seal(nonce, aad, plaintext, out);
+  }
+  Result<size_t, AlertDescription> open(ByteView nonce, ByteView aad, std::span<uint8_t> ct) override {
+    return gcm_->open(nonce, aad, ct);
+  }
+
+ private:
+  std::unique_ptr<Gcm> gcm_;
+};
+}  // namespace
+
+std::unique_ptr<Aead> make_gcm(ByteView key) {
+  auto g = Gcm::make(key);
+  if (!g) return nullptr;
+  return std::make_unique<GcmAead>(std::move(g));
+}
+
+namespace {
 bool cbc_raw(Botan::Cipher_Dir dir, ByteView key, ByteView iv, std::span<uint8_t> data) {
   const char* name = key.size() == 16 ? "AES-128/CBC/NoPadding" : key.size() == 32 ? "AES-256/CBC/NoPadding"
                                                                                      : nullptr;
