@@ -4,7 +4,7 @@
 // before and after a measurement; the server is killed when the program ends.
 //
 //   essl-bench-client --server NAME --case CASE [--essl PATH] [--hibernate-after MS] [--warmup N]
-//                     [--full N] [--resumed N] [--sweep C1,C2,...:N] [--idle N]
+//                     [--full N] [--resumed N] [--sweep C1,C2,...:N] [--idle N] [--bulk MIB [--suite S]]
 //
 //   NAME  essl (`essl server --concurrent`), openssl (s_server), gnutls (gnutls-serv), botan (tls_server),
 //         erlang (an ssl:listen/transport_accept/handshake loop in erl -eval)
@@ -15,9 +15,12 @@
 //   --sweep C..:N  N full handshakes with C connections at a time, for each C
 //   --idle N       N connections that handshake, echo 16 KiB and stay open; the server's VmRSS before and
 //                  after (after the hibernate time, if any, and 500 ms)
+//   --bulk MIB     one connection echoes MIB MiB in 16 KiB lines (openssl s_server with -rev: each line
+//                  comes back reversed), at most 1 MiB in flight; --suite replaces the case's suite
 //
 // Lines: {"kind":"full|resumed|sweep","concurrency":C,"handshakes":H,"resumed":R,"failed":F,"wall_s":W,
 // "server_cpu_s":S}, {"kind":"idle","connections":N,"rss_before_kib":A,"rss_after_kib":B,...},
+// {"kind":"bulk","bytes":B,"wall_s":W,"server_cpu_s":S,...},
 // {"kind":"error","error":"..."} (then exit status 1).
 #include <algorithm>
 #include <cstdio>
@@ -86,7 +89,7 @@ struct Server {
 // The server NAME for case `c` on a free port, started with a bounded wait (ProcessServer); nullptr with
 // `why` when it cannot run.
 std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c, const std::string& essl_exe,
-                                     std::optional<int> hibernate_after, std::string& why) {
+                                     std::optional<int> hibernate_after, bool echo_lines, std::string& why) {
   using conformance::pki;
   auto s = std::make_unique<Server>();
   s->dir = std::make_unique<conformance::TempDir>();
@@ -108,9 +111,11 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
     std::vector<std::string> groups;
     for (const auto& g : curves) groups.push_back(g == "x25519" ? "X25519" : "P-256");
     argv_for = [=](uint16_t port) {
-      return std::vector<std::string>{exe, "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert", cert,
-                                      "-key", key, "-tls1_2", "-cipher", c.suite, "-groups", join(groups, ":"),
-                                      "-quiet"};
+      std::vector<std::string> a{exe, "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert", cert,
+                                 "-key", key, "-tls1_2", "-cipher", c.suite, "-groups", join(groups, ":"), "-quiet"};
+      // s_server echoes only in its -rev mode: each line back, reversed.
+      if (echo_lines) a.push_back("-rev");
+      return a;
     };
   } else if (name == "gnutls") {
     const std::string exe = conformance::find_program("gnutls-serv");
@@ -181,21 +186,28 @@ struct Tally {
 // Connections to one server from one EventClient (one session cache). run() makes `total` connections,
 // at most `concurrency` at a time. Handshake mode: each closes as soon as its handshake is done, and the
 // run ends when the last has closed. Idle mode: each sends 16 KiB, waits for it to come back and stays
-// open; the run ends when all are back (they close when the Driver is dropped).
+// open; the run ends when all are back (they close when the Driver is dropped). Bulk mode (`bulk_bytes`
+// not 0): each echoes that many bytes in 16 KiB lines, at most 1 MiB in flight, then closes.
 class Driver {
  public:
-  Driver(uint16_t port, const Options& options, bool idle) : port_(port), idle_(idle), payload_(16 * 1024, 'Z') {
-    // One line: gnutls-serv --echo answers whole lines.
+  Driver(uint16_t port, const Options& options, bool idle, size_t bulk_bytes = 0)
+      : port_(port), idle_(idle), bulk_(bulk_bytes), payload_(16 * 1024, 'Z') {
+    // One line: gnutls-serv --echo and openssl s_server -rev answer whole lines.
     payload_.back() = '\n';
     EventHandlers h;
     h.on_open = [this](Connection& c) {
       ++tally_.handshakes;
       if (auto info = c.connection_information(); info && info->resumed) ++tally_.resumed;
-      if (idle_) (void)c.send(std::span<const uint8_t>(payload_));
+      if (bulk_) top_up(c);
+      else if (idle_) (void)c.send(std::span<const uint8_t>(payload_));
       else c.close();
     };
     h.on_data = [this](Connection& c, std::span<const uint8_t> d) {
-      if ((received_[c.id()] += d.size()) == payload_.size()) {
+      const size_t got = received_[c.id()] += d.size();
+      if (bulk_) {
+        if (got >= bulk_) c.close();
+        else top_up(c);
+      } else if (got == payload_.size()) {
         ++tally_.ready;
         settle(true);
       }
@@ -205,7 +217,7 @@ class Driver {
         ++tally_.failed;
         if (tally_.first_error.empty()) tally_.first_error = format_error(*e);
       }
-      settle(!idle_ || e);
+      settle(!idle_ || bulk_ || e);
     };
     EventOptions ev;
     ev.handshake_timeout = 20s;
@@ -229,6 +241,15 @@ class Driver {
   }
 
  private:
+  // Bulk: more lines while less than 1 MiB is in flight and the total is not sent.
+  void top_up(Connection& c) {
+    size_t& sent = sent_[c.id()];
+    while (sent < bulk_ && sent - received_[c.id()] < (1u << 20)) {
+      (void)c.send(std::span<const uint8_t>(payload_));
+      sent += payload_.size();
+    }
+  }
+
   void start_one() {
     ++started_;
     if (auto r = client_->connect("127.0.0.1", port_); !r) {
@@ -246,7 +267,9 @@ class Driver {
 
   uint16_t port_;
   bool idle_;
+  size_t bulk_;
   std::vector<uint8_t> payload_;
+  std::map<uint64_t, size_t> sent_;
   std::optional<EventClient> client_;
   std::string error_;
   std::map<uint64_t, size_t> received_;
@@ -310,7 +333,8 @@ int main(int argc, char** argv) {
   using namespace essl::bench;
   std::string server, case_name, essl_exe = "essl", sweep;
   std::optional<int> hibernate_after;
-  size_t warmup = 10, full = 0, resumed = 0, idle = 0;
+  std::string suite;
+  size_t warmup = 10, full = 0, resumed = 0, idle = 0, bulk_mib = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--server") server = v;
@@ -322,14 +346,19 @@ int main(int argc, char** argv) {
     else if (k == "--resumed") resumed = std::strtoul(v.c_str(), nullptr, 10);
     else if (k == "--sweep") sweep = v;
     else if (k == "--idle") idle = std::strtoul(v.c_str(), nullptr, 10);
+    else if (k == "--bulk") bulk_mib = std::strtoul(v.c_str(), nullptr, 10);
+    else if (k == "--suite") suite = v;
     else return print_error("unknown argument " + k), 2;
   }
   auto c = std::find_if(cases.begin(), cases.end(), [&](const BenchCase& x) { return x.name == case_name; });
   if (c == cases.end()) return print_error("unknown case " + case_name), 2;
+  BenchCase bc = *c;
+  if (!suite.empty()) bc.suite = suite;
+  if (!essl::find_suite_by_name(bc.suite)) return print_error("unknown suite " + bc.suite), 2;
   if (auto r = essl::start(); !r) return print_error(essl::format_error(r.error())), 1;
 
   std::string why;
-  auto s = start_server(server, *c, essl_exe, hibernate_after, why);
+  auto s = start_server(server, bc, essl_exe, hibernate_after, bulk_mib > 0, why);
   if (!s) return print_error(why), 1;
   const pid_t pid = s->process->pid();
   const uint16_t port = s->process->port();
@@ -341,17 +370,17 @@ int main(int argc, char** argv) {
 
   // Warm-up: the server's first connections load its certificate and fill its caches.
   {
-    Driver d(port, client_options(*c, false), false);
+    Driver d(port, client_options(bc, false), false);
     if (!d.error().empty()) return print_error(d.error()), 1;
     Tally t = d.run(warmup, 1);
     if (t.failed) return fail("warm-up handshake failed: " + t.first_error), 1;
   }
   if (full) {
-    Driver d(port, client_options(*c, false), false);
+    Driver d(port, client_options(bc, false), false);
     if (!measure("full", d, pid, full, 1)) fail("full handshakes failed");
   }
   if (resumed && ok) {
-    Driver d(port, client_options(*c, true), false);
+    Driver d(port, client_options(bc, true), false);
     Tally first = d.run(1, 1);
     if (first.failed) fail("first handshake failed: " + first.first_error);
     else if (!measure("resumed", d, pid, resumed, 1)) fail("resumed handshakes failed");
@@ -362,13 +391,13 @@ int main(int argc, char** argv) {
     const size_t n = colon == std::string::npos ? 200 : std::strtoul(sweep.c_str() + colon + 1, nullptr, 10);
     std::istringstream list(sweep.substr(0, colon));
     for (std::string item; ok && std::getline(list, item, ',');) {
-      Driver d(port, client_options(*c, false), false);
+      Driver d(port, client_options(bc, false), false);
       if (!measure("sweep", d, pid, n, std::strtoul(item.c_str(), nullptr, 10))) fail("sweep handshakes failed");
     }
   }
   if (idle && ok) {
     const long before = vm_rss_kib(pid);
-    Driver d(port, client_options(*c, false), true);
+    Driver d(port, client_options(bc, false), true);
     Tally t = d.run(idle, 32);
     std::this_thread::sleep_for(std::chrono::milliseconds(hibernate_after.value_or(0) + 500));
     const long after = vm_rss_kib(pid);
@@ -377,6 +406,19 @@ int main(int argc, char** argv) {
                 idle, t.ready, t.failed, before, after, json_string(t.first_error).c_str());
     std::fflush(stdout);
     if (t.failed || t.ready != idle) fail("idle connections failed");
+  }
+  if (bulk_mib && ok) {
+    const size_t bytes = bulk_mib << 20;
+    Driver d(port, client_options(bc, false), false, bytes);
+    const double before = server_cpu_s(pid);
+    Tally t = d.run(1, 1);
+    std::this_thread::sleep_for(20ms);
+    std::printf("{\"kind\":\"bulk\",\"suite\":%s,\"bytes\":%zu,\"failed\":%zu,\"wall_s\":%.6f,"
+                "\"server_cpu_s\":%.6f,\"first_error\":%s}\n",
+                json_string(bc.suite).c_str(), bytes, t.failed, t.wall_s, server_cpu_s(pid) - before,
+                json_string(t.first_error).c_str());
+    std::fflush(stdout);
+    if (t.failed) fail("bulk echo failed");
   }
   essl::stop();
   return ok ? 0 : 1;
