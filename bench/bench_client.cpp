@@ -209,15 +209,20 @@ class Driver {
         else top_up(c);
       } else if (got == payload_.size()) {
         ++tally_.ready;
-        settle(true);
+        settle();
       }
     };
-    h.on_closed = [this](Connection&, const std::optional<Error>& e) {
-      if (e) {
+    h.on_closed = [this](Connection& c, const std::optional<Error>& e) {
+      const size_t got = received_[c.id()];
+      // Idle: a connection whose echo came back was done then.
+      if (idle_ && got >= payload_.size()) return;
+      std::string why = e ? format_error(*e) : "";
+      if (!e && (idle_ || got < bulk_)) why = "the server closed before the echo came back";
+      if (!why.empty()) {
         ++tally_.failed;
-        if (tally_.first_error.empty()) tally_.first_error = format_error(*e);
+        if (tally_.first_error.empty()) tally_.first_error = why;
       }
-      settle(!idle_ || bulk_ || e);
+      settle();
     };
     EventOptions ev;
     ev.handshake_timeout = 20s;
@@ -255,12 +260,11 @@ class Driver {
     if (auto r = client_->connect("127.0.0.1", port_); !r) {
       ++tally_.failed;
       if (tally_.first_error.empty()) tally_.first_error = format_error(r.error());
-      settle(true);
+      settle();
     }
   }
   // One connection is done (closed, or echoed in idle mode): start the next one, or end the run.
-  void settle(bool done) {
-    if (!done) return;
+  void settle() {
     if (++finished_ == total_) client_->stop();
     else if (started_ < total_) start_one();
   }
