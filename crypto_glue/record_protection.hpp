@@ -90,4 +90,16 @@ class Aead {
 };
 std::unique_ptr<Aead> make_gcm(ByteView key);  // nullptr for another key length
 
+// AES-CBC without padding (16- or 32-byte key) and HMAC with `mac`, each keyed once, as the CBC record
+// protection keys them; for the same measurement. encrypt() and decrypt() work in place on whole blocks
+// with a 16-byte IV.
+class CbcHmac {
+ public:
+  virtual ~CbcHmac() = default;
+  virtual void encrypt(ByteView iv, std::span<uint8_t> data) = 0;
+  virtual void decrypt(ByteView iv, std::span<uint8_t> data) = 0;
+  virtual Bytes mac(ByteView data) = 0;
+};
+std::unique_ptr<CbcHmac> make_cbc_hmac(Hash mac, ByteView mac_key, ByteView enc_key);  // nullptr if unsupported
+
 }  // namespace essl::crypto
