@@ -69,9 +69,11 @@ std::string json_string(const std::string& s) {
   return o + "\"";
 }
 
-void print_error(const std::string& why) {
+// Prints an error line; returns `status` (the exit status to end with).
+int print_error(const std::string& why, int status = 1) {
   std::printf("{\"kind\":\"error\",\"error\":%s}\n", json_string(why).c_str());
   std::fflush(stdout);
+  return status;
 }
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
@@ -96,9 +98,13 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
   const std::string cert = pki(c.ecdsa ? "server-ecdsa.pem" : "server-rsa.pem");
   const std::string key = pki(c.ecdsa ? "server-ecdsa-key.pem" : "server-rsa-key.pem");
   const auto curves = c.server_curves();
+  auto cannot = [&](const std::string& text) {
+    why = text;
+    return std::unique_ptr<Server>();
+  };
   conformance::ProcessServer::ArgvFor argv_for;
   if (name == "essl") {
-    argv_for = [&](uint16_t port) {
+    argv_for = [=](uint16_t port) {
       std::vector<std::string> a{essl_exe, "server", "--concurrent", "--ip", "127.0.0.1", "--port",
                                  std::to_string(port), "--certfile", cert, "--keyfile", key, "--versions", "tlsv1.2",
                                  "--ciphers", c.suite, "--eccs", join(curves, ","), "--max-connections", "20000"};
@@ -107,7 +113,7 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
     };
   } else if (name == "openssl") {
     const std::string exe = conformance::find_program("openssl");
-    if (exe.empty()) return why = "openssl is not installed", nullptr;
+    if (exe.empty()) return cannot("openssl is not installed");
     std::vector<std::string> groups;
     for (const auto& g : curves) groups.push_back(g == "x25519" ? "X25519" : "P-256");
     argv_for = [=](uint16_t port) {
@@ -119,7 +125,7 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
     };
   } else if (name == "gnutls") {
     const std::string exe = conformance::find_program("gnutls-serv");
-    if (exe.empty()) return why = "gnutls-serv is not installed (package gnutls-bin)", nullptr;
+    if (exe.empty()) return cannot("gnutls-serv is not installed (package gnutls-bin)");
     // The suite, and nothing else, in GnuTLS's terms; gnutls-serv listens on every address (no option).
     std::string prio = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:";
     prio += c.ecdsa ? "+ECDHE-ECDSA" : "+ECDHE-RSA";
@@ -131,7 +137,7 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
     };
   } else if (name == "botan") {
     const std::string exe = conformance::find_program("botan");
-    if (exe.empty()) return why = "botan is not installed (package botan)", nullptr;
+    if (exe.empty()) return cannot("botan is not installed (package botan)");
     // A text policy with the suite's parts and the curves; tls_server listens on every address (no option).
     const std::string policy = s->dir->path("policy.txt");
     std::ofstream(policy) << "allow_tls10 = false\nallow_tls11 = false\nallow_tls12 = true\nallow_dtls10 = false\n"
@@ -144,8 +150,8 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
     };
   } else if (name == "erlang") {
     const std::string exe = conformance::find_program("erl");
-    if (exe.empty()) return why = "Erlang/OTP is not installed (packages erlang-base erlang-ssl)", nullptr;
-    if (c.curve == "x25519") return why = "n/a: OTP's ssl offers no X25519 for TLS 1.2 (ssl:eccs('tlsv1.2'))", nullptr;
+    if (exe.empty()) return cannot("Erlang/OTP is not installed (packages erlang-base erlang-ssl)");
+    if (c.curve == "x25519") return cannot("n/a: OTP's ssl offers no X25519 for TLS 1.2 (ssl:eccs('tlsv1.2'))");
     // One acceptor process at a time: it accepts, hands the next accept to a new process, then
     // handshakes and echoes until the peer closes. The VM's schedulers do not busy-wait (+sbwt none),
     // so that its CPU time is the work done.
@@ -165,8 +171,7 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
                                       "+P", "1000000", "-eval", eval(port)};
     };
   } else {
-    why = "unknown server " + name;
-    return nullptr;
+    return cannot("unknown server " + name);
   }
   s->process = conformance::ProcessServer::start(argv_for, why);
   if (!s->process) {
@@ -352,32 +357,32 @@ int main(int argc, char** argv) {
     else if (k == "--idle") idle = std::strtoul(v.c_str(), nullptr, 10);
     else if (k == "--bulk") bulk_mib = std::strtoul(v.c_str(), nullptr, 10);
     else if (k == "--suite") suite = v;
-    else return print_error("unknown argument " + k), 2;
+    else return print_error("unknown argument " + k, 2);
   }
   auto c = std::find_if(cases.begin(), cases.end(), [&](const BenchCase& x) { return x.name == case_name; });
-  if (c == cases.end()) return print_error("unknown case " + case_name), 2;
+  if (c == cases.end()) return print_error("unknown case " + case_name, 2);
   BenchCase bc = *c;
   if (!suite.empty()) bc.suite = suite;
-  if (!essl::find_suite_by_name(bc.suite)) return print_error("unknown suite " + bc.suite), 2;
-  if (auto r = essl::start(); !r) return print_error(essl::format_error(r.error())), 1;
+  if (!essl::find_suite_by_name(bc.suite)) return print_error("unknown suite " + bc.suite, 2);
+  if (auto r = essl::start(); !r) return print_error(essl::format_error(r.error()));
 
   std::string why;
   auto s = start_server(server, bc, essl_exe, hibernate_after, bulk_mib > 0, why);
-  if (!s) return print_error(why), 1;
+  if (!s) return print_error(why);
   const pid_t pid = s->process->pid();
   const uint16_t port = s->process->port();
   bool ok = true;
   auto fail = [&](const std::string& what) {
-    print_error(what + (s->process->log().empty() ? "" : "; server said: " + s->process->log().substr(0, 400)));
     ok = false;
+    return print_error(what + (s->process->log().empty() ? "" : "; server said: " + s->process->log().substr(0, 400)));
   };
 
   // Warm-up: the server's first connections load its certificate and fill its caches.
   {
     Driver d(port, client_options(bc, false), false);
-    if (!d.error().empty()) return print_error(d.error()), 1;
+    if (!d.error().empty()) return print_error(d.error());
     Tally t = d.run(warmup, 1);
-    if (t.failed) return fail("warm-up handshake failed: " + t.first_error), 1;
+    if (t.failed) return fail("warm-up handshake failed: " + t.first_error);
   }
   if (full) {
     Driver d(port, client_options(bc, false), false);
