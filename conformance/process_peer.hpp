@@ -22,6 +22,7 @@ class ProcessServer : public PeerServer {
   uint16_t port() const override { return port_; }
   std::string answer(const std::string& line) const override { return answer_ ? answer_(line) : line; }
   std::string log() const override { return child_->out() + child_->err(); }
+  pid_t pid() const { return child_->pid(); }
 
  private:
   std::unique_ptr<Child> child_;

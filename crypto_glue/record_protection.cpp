@@ -646,6 +646,73 @@ Result<size_t, AlertDescription> gcm_open(ByteView key, ByteView nonce, ByteView
 }
 
 namespace {
+class GcmAead final : public Aead {
+ public:
+  explicit GcmAead(std::unique_ptr<Gcm> g) : gcm_(std::move(g)) {}
+  void seal(ByteView nonce, ByteView aad, ByteView plaintext, Bytes& out) override {
+    gcm_->seal(nonce, aad, plaintext, out);
+  }
+  Result<size_t, AlertDescription> open(ByteView nonce, ByteView aad, std::span<uint8_t> ct) override {
+    return gcm_->open(nonce, aad, ct);
+  }
+
+ private:
+  std::unique_ptr<Gcm> gcm_;
+};
+}  // namespace
+
+std::unique_ptr<Aead> make_gcm(ByteView key) {
+  auto g = Gcm::make(key);
+  if (!g) return nullptr;
+  return std::make_unique<GcmAead>(std::move(g));
+}
+
+namespace {
+class BotanCbcHmac final : public CbcHmac {
+ public:
+  BotanCbcHmac(std::unique_ptr<Botan::Cipher_Mode> enc, std::unique_ptr<Botan::Cipher_Mode> dec,
+               std::unique_ptr<Botan::MessageAuthenticationCode> mac)
+      : enc_(std::move(enc)), dec_(std::move(dec)), mac_(std::move(mac)) {}
+  void encrypt(ByteView iv, std::span<uint8_t> data) override {
+    enc_->start(iv.data(), iv.size());
+    enc_->process(data.data(), data.size());
+  }
+  void decrypt(ByteView iv, std::span<uint8_t> data) override {
+    dec_->start(iv.data(), iv.size());
+    dec_->process(data.data(), data.size());
+  }
+  Bytes mac(ByteView data) override {
+    mac_->update(data.data(), data.size());
+    Bytes out(mac_->output_length());
+    mac_->final(out.data());
+    return out;
+  }
+
+ private:
+  std::unique_ptr<Botan::Cipher_Mode> enc_, dec_;
+  std::unique_ptr<Botan::MessageAuthenticationCode> mac_;
+};
+}  // namespace
+
+std::unique_ptr<CbcHmac> make_cbc_hmac(Hash mac, ByteView mac_key, ByteView enc_key) {
+  const char* cipher = enc_key.size() == 16 ? "AES-128/CBC/NoPadding" : enc_key.size() == 32 ? "AES-256/CBC/NoPadding"
+                                                                                               : nullptr;
+  const char* hash = botan_hash_name(mac);
+  if (cipher == nullptr || hash == nullptr) return nullptr;
+  try {
+    auto enc = Botan::Cipher_Mode::create_or_throw(cipher, Botan::ENCRYPTION);
+    auto dec = Botan::Cipher_Mode::create_or_throw(cipher, Botan::DECRYPTION);
+    auto hmac = Botan::MessageAuthenticationCode::create_or_throw(std::string("HMAC(") + hash + ")");
+    enc->set_key(enc_key.data(), enc_key.size());
+    dec->set_key(enc_key.data(), enc_key.size());
+    hmac->set_key(mac_key.data(), mac_key.size());
+    return std::make_unique<BotanCbcHmac>(std::move(enc), std::move(dec), std::move(hmac));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+namespace {
 bool cbc_raw(Botan::Cipher_Dir dir, ByteView key, ByteView iv, std::span<uint8_t> data) {
   const char* name = key.size() == 16 ? "AES-128/CBC/NoPadding" : key.size() == 32 ? "AES-256/CBC/NoPadding"
                                                                                      : nullptr;

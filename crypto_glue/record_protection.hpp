@@ -80,4 +80,26 @@ Result<size_t, AlertDescription> gcm_open(ByteView key, ByteView nonce, ByteView
 bool cbc_decrypt(ByteView key, ByteView iv, std::span<uint8_t> data);
 bool cbc_encrypt(ByteView key, ByteView iv, std::span<uint8_t> data);
 
+// AES-GCM (16- or 32-byte key) keyed once, as the GCM record protection keys it: for measuring what the
+// record layer adds to the cipher. seal() appends ciphertext || tag to `out`; open() is gcm_open's.
+class Aead {
+ public:
+  virtual ~Aead() = default;
+  virtual void seal(ByteView nonce, ByteView aad, ByteView plaintext, Bytes& out) = 0;
+  virtual Result<size_t, AlertDescription> open(ByteView nonce, ByteView aad, std::span<uint8_t> ciphertext_and_tag) = 0;
+};
+std::unique_ptr<Aead> make_gcm(ByteView key);  // nullptr for another key length
+
+// AES-CBC without padding (16- or 32-byte key) and HMAC with `mac`, each keyed once, as the CBC record
+// protection keys them; for the same measurement. encrypt() and decrypt() work in place on whole blocks
+// with a 16-byte IV.
+class CbcHmac {
+ public:
+  virtual ~CbcHmac() = default;
+  virtual void encrypt(ByteView iv, std::span<uint8_t> data) = 0;
+  virtual void decrypt(ByteView iv, std::span<uint8_t> data) = 0;
+  virtual Bytes mac(ByteView data) = 0;
+};
+std::unique_ptr<CbcHmac> make_cbc_hmac(Hash mac, ByteView mac_key, ByteView enc_key);  // nullptr if unsupported
+
 }  // namespace essl::crypto
