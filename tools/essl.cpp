@@ -1,4 +1,4 @@
-// The essl command: server, client, ciphers, versions, conformance.
+// The essl command: server, client, ciphers, versions, conformance, node.
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -14,6 +14,7 @@ int usage() {
                "       essl client --host H --port P [options]\n"
                "       essl ciphers [erlang|openssl|all|CIPHER-STRING]\n"
                "       essl versions\n"
+               "       essl node --name NAME@HOST --cookie C [-ssl_dist_opt ...] rpc NODE MODULE FUNCTION [ARGS] | serve\n"
                "       essl conformance [--peer openssl|gnutls|botan|erlang] [--filter SUBSTR] [--json] [--full]\n"
                "options: --versions tlsv1.2,tlsv1.1 --ciphers LIST --cacertfile C --verify verify_peer\n"
                "         --fail-if-no-peer-cert --depth N --reuse-sessions true|false --ip ADDR --http\n"
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   if (cmd == "ciphers") return ciphers(args);
   if (cmd == "versions") return args.empty() ? versions() : usage();
   if (cmd == "conformance") return essl::conformance::run_command(args);
+  if (cmd == "node") return essl::cli::run_node(args);
   if (cmd != "server" && cmd != "client") return usage();
 
   auto parsed = essl::cli::parse(args);
