@@ -18,16 +18,16 @@ class Walker {
     switch (tag) {
       case 97: return skip(1);                   // SMALL_INTEGER
       case 98: return skip(4);                   // INTEGER
-      case 99: return skip(31);                  // FLOAT (text)
       case 70: return skip(8);                   // NEW_FLOAT
       case 100: case 118: return sized(2);       // ATOM, ATOM_UTF8
       case 115: case 119: return sized(1);       // SMALL_ATOM, SMALL_ATOM_UTF8
       case 106: return true;                     // NIL
       case 107: return sized(2);                 // STRING
       case 109: return sized(4);                 // BINARY
-      case 77: {                                 // BIT_BINARY
+      case 77: {                                 // BIT_BINARY: bytes, then the bits used of the last (1..8)
         uint32_t n;
-        return u32(n) && skip(1) && skip(n);
+        uint8_t bits;
+        return u32(n) && u8(bits) && bits >= 1 && bits <= 8 && n > 0 && skip(n);
       }
       case 110: {                                // SMALL_BIG
         uint8_t n;
@@ -63,8 +63,7 @@ class Walker {
         uint16_t n;
         return u16(n) && n <= 5 && atom(depth) && skip(tag == 114 ? 1 : 4) && skip(4u * n);
       }
-      case 113: return atom(depth) && atom(depth) && term(depth + 1);  // EXPORT
-      default: return false;  // funs and anything unknown: not accepted from a peer
+      default: return false;  // funs (EXPORT too), the old text floats and anything unknown: not accepted from a peer
     }
   }
   bool done() const { return i_ == b_.size(); }
