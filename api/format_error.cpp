@@ -8,13 +8,17 @@ namespace essl {
 namespace {
 
 // The atoms essl returns as Error::other, and what they mean.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 11> atoms = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 15> atoms = {{
     {"already_renegotiating", "A renegotiation is already under way"},
     {"badarg", "Bad argument: the socket cannot be used for this"},
     {"einval", "Invalid argument"},
     {"emsgsize", "A packet is longer than packet_size allows"},
     {"handshake_not_complete", "The first handshake has not completed"},
     {"no_peercert", "The peer sent no certificate"},
+    {"noport", "epmd does not know that node name (the node is not running there)"},
+    {"not_allowed", "The other node refused the distribution handshake (its cookie differs, or it refuses our name)"},
+    {"not_listening", "The node does not listen: call listen() first"},
+    {"already_listening", "The node listens already"},
     {"not_connected", "The socket has not made a TLS connection yet (handshake first)"},
     {"not_owner", "Only the controlling process (the owning thread) may do this"},
     {"protocol_not_negotiated", "No application protocol was negotiated (ALPN or NPN)"},

@@ -14,7 +14,7 @@ namespace {
 std::set<std::string> atoms_in_sources() {
   const char* root = std::getenv("ESSL_SOURCE_ROOT");
   std::set<std::string> atoms;
-  for (const char* dir : {"api", "statemachine", "crl_cache", "pkix", "codecs", "crypto_glue", "include"}) {
+  for (const char* dir : {"api", "statemachine", "crl_cache", "pkix", "codecs", "crypto_glue", "include", "dist"}) {
     const auto path = std::filesystem::path(root ? root : ".") / dir;
     if (!std::filesystem::exists(path)) continue;
     for (const auto& f : std::filesystem::recursive_directory_iterator(path)) {
