@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -82,13 +83,21 @@ struct EventConn {
   uint32_t events = EPOLLIN;  // what epoll watches for it now
   bool dirty = false;     // in the loop's list of connections to flush
   bool reported = false;  // on_closed queued or called
+  // hibernate_after: the loop's idle list (least recently active first) and this connection's place in it.
+  Clock::time_point active;  // the last read, write or send
+  EventConn* idle_prev = nullptr;
+  EventConn* idle_next = nullptr;
+  bool idle_listed = false;
+  bool hibernated = false;
 };
 
 class EventLoop {
  public:
   EventLoop(Role role, std::shared_ptr<const Config> config, EventHandlers handlers, EventOptions options)
       : role_(role), config_(std::move(config)), handlers_(std::move(handlers)), options_(std::move(options)),
-        buf_(read_chunk) {}
+        buf_(read_chunk) {
+    if (config_->options.hibernate_after) hibernate_after_ = std::chrono::milliseconds(*config_->options.hibernate_after);
+  }
 
   ~EventLoop() = default;
 
@@ -122,6 +131,7 @@ class EventLoop {
 
   uint16_t port() const { return port_; }
   size_t connections() const { return count_.load(std::memory_order_relaxed); }
+  size_t hibernated() const { return hibernated_count_.load(std::memory_order_relaxed); }
 
   void stop() {
     stop_.store(true);
@@ -186,6 +196,7 @@ class EventLoop {
     if (c.state != EventConn::State::open) return fail(Error::closed());
     if (data.empty()) return {};
     if (auto r = c.engine->send(codec::ByteView(data.data(), data.size())); !r) return r;
+    touch(c);
     mark_dirty(c);
     return {};
   }
@@ -224,6 +235,7 @@ class EventLoop {
     c.engine = std::make_unique<Engine>(config_, std::move(peer));
     ctl(EPOLL_CTL_ADD, c.fd.get(), EPOLLIN, c.id);
     handshake_timers_.emplace_back(Clock::now() + options_.handshake_timeout, c.id);
+    touch(c);
     conns_.emplace(c.id, std::move(owned));
     count_.store(conns_.size(), std::memory_order_relaxed);
     return c;
@@ -327,6 +339,7 @@ class EventLoop {
       }
       if (n == 0) return end_of_input(c);
       if (c.state == EventConn::State::lingering || c.state == EventConn::State::closing) continue;
+      touch(c);
       c.engine->feed(codec::ByteView(buf_.data(), size_t(n)));
       advance(c);
       if (c.state != EventConn::State::open && c.state != EventConn::State::handshaking) return;
@@ -389,14 +402,16 @@ class EventLoop {
 
   void begin_closing(EventConn& c) {
     c.state = EventConn::State::closing;
+    unlist_idle(c);
     mark_dirty(c);
   }
 
   void close_now(EventConn& c) {
     if (c.state == EventConn::State::gone) return;
     c.state = EventConn::State::gone;
+    unlist_idle(c);
     c.fd.reset();  // also leaves the epoll set
-    c.engine->hibernate();
+    (void)c.engine->hibernate();
     gone_.push_back(c.id);
   }
 
@@ -412,6 +427,7 @@ class EventLoop {
         return false;
       }
       c.engine->consume_output(size_t(n));
+      touch(c);
       out = c.engine->pending_output();
       if (!out.empty()) break;  // the kernel took less: the rest when it is writable
     }
@@ -446,6 +462,8 @@ class EventLoop {
     };
     consider(handshake_timers_);
     consider(linger_timers_);
+    if (idle_head_ && (!next || idle_head_->active + *hibernate_after_ < *next)) next = idle_head_->active + *hibernate_after_;
+    if (trim_due_ && (!next || *trim_due_ < *next)) next = trim_due_;
     if (!next) return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
     return int(std::clamp<int64_t>(ms, 0, 60000));
@@ -469,6 +487,76 @@ class EventLoop {
       if (pending) close_now(*c);
     }
     if (accept_resume_ && *accept_resume_ <= now) resume_accepting();
+    hibernate_idle(now);
+  }
+
+  // ---- hibernate_after: one idle time for every connection of the loop, so a list in the order of their
+  // last activity is in deadline order too: a touch moves a connection to the back, the front is the next
+  // to hibernate. Only connections that are handshaking or open are listed. ----
+
+  void touch(EventConn& c) {
+    if (c.hibernated) {
+      c.hibernated = false;
+      hibernated_count_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (!hibernate_after_) return;
+    if (c.state != EventConn::State::handshaking && c.state != EventConn::State::open) return;
+    c.active = Clock::now();
+    unlist_idle(c);
+    c.idle_prev = idle_tail_;
+    c.idle_next = nullptr;
+    if (idle_tail_) idle_tail_->idle_next = &c;
+    else idle_head_ = &c;
+    idle_tail_ = &c;
+    c.idle_listed = true;
+  }
+
+  void unlist_idle(EventConn& c) {
+    if (c.hibernated) {
+      c.hibernated = false;
+      hibernated_count_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (!c.idle_listed) return;
+    if (c.idle_prev) c.idle_prev->idle_next = c.idle_next;
+    else idle_head_ = c.idle_next;
+    if (c.idle_next) c.idle_next->idle_prev = c.idle_prev;
+    else idle_tail_ = c.idle_prev;
+    c.idle_prev = c.idle_next = nullptr;
+    c.idle_listed = false;
+  }
+
+  // Connections idle for hibernate_after give back the buffers that hold nothing. One that is mid-handshake
+  // (the first one, timed by handshake_timeout, or a renegotiation) or has output waiting for the peer
+  // stays awake: it leaves the list, and its next activity lists it again.
+  void hibernate_idle(Clock::time_point now) {
+    if (!hibernate_after_) return;
+    size_t slept = 0;
+    while (idle_head_ && idle_head_->active + *hibernate_after_ <= now) {
+      EventConn& c = *idle_head_;
+      unlist_idle(c);
+      if (c.state != EventConn::State::open || c.dirty || !c.engine->pending_output().empty()) continue;
+      if (!c.engine->hibernate()) continue;
+      c.hibernated = true;
+      hibernated_count_.fetch_add(1, std::memory_order_relaxed);
+      ++slept;
+    }
+    if (slept > 0) trim_due_ = trim_due_.value_or(last_trim_ ? *last_trim_ + trim_every() : now);
+    if (trim_due_ && *trim_due_ <= now) {
+      trim_due_.reset();
+      last_trim_ = now;
+      give_back_heap();
+    }
+  }
+
+  // What hibernated connections free is mostly in the middle of the heap, where the allocator keeps it
+  // resident: its pages go back to the system after a hibernation, at most once per hibernate_after (and
+  // per second), since that walks the whole heap.
+  Clock::duration trim_every() const { return std::max<Clock::duration>(*hibernate_after_, std::chrono::seconds(1)); }
+
+  static void give_back_heap() {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
   }
 
   // After each batch of events: write what the handlers queued, report the ends, free what is gone.
@@ -517,6 +605,11 @@ class EventLoop {
   std::deque<std::pair<uint64_t, std::optional<Error>>> reports_;
   std::deque<std::pair<Clock::time_point, uint64_t>> handshake_timers_, linger_timers_;
   std::vector<uint8_t> buf_;
+  std::optional<Clock::duration> hibernate_after_;
+  EventConn* idle_head_ = nullptr;
+  EventConn* idle_tail_ = nullptr;
+  std::atomic<size_t> hibernated_count_{0};
+  std::optional<Clock::time_point> last_trim_, trim_due_;
 };
 
 namespace {
@@ -581,6 +674,7 @@ uint16_t EventServer::port() const { return loop_->port(); }
 Result<void, Error> EventServer::run() { return loop_->run(); }
 void EventServer::stop() { loop_->stop(); }
 size_t EventServer::connections() const { return loop_->connections(); }
+size_t EventServer::hibernated() const { return loop_->hibernated(); }
 
 // ---- EventClient ----
 
@@ -599,5 +693,6 @@ Res<uint64_t> EventClient::connect(const std::string& host, uint16_t port) { ret
 Result<void, Error> EventClient::run() { return loop_->run(); }
 void EventClient::stop() { loop_->stop(); }
 size_t EventClient::connections() const { return loop_->connections(); }
+size_t EventClient::hibernated() const { return loop_->hibernated(); }
 
 }  // namespace essl

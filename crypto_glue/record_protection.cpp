@@ -257,22 +257,20 @@ Result<size_t, AlertDescription> check_cbc(RecordMac& mac, const CbcCheckParams&
 
 // ---- AES-GCM, RFC 5288 ----
 
+// One record direction uses only one of the two modes, so each is keyed on first use: a connection holds
+// one cipher state per direction, not two.
 class Gcm {
  public:
   static std::unique_ptr<Gcm> make(ByteView key) {
-    const char* name = key.size() == 16 ? "AES-128/GCM" : key.size() == 32 ? "AES-256/GCM" : nullptr;
-    if (name == nullptr) return nullptr;
+    if (key.size() != 16 && key.size() != 32) return nullptr;
     auto g = std::unique_ptr<Gcm>(new Gcm());
-    g->enc_ = Botan::AEAD_Mode::create_or_throw(name, Botan::ENCRYPTION);
-    g->dec_ = Botan::AEAD_Mode::create_or_throw(name, Botan::DECRYPTION);
-    g->enc_->set_key(key.data(), key.size());
-    g->dec_->set_key(key.data(), key.size());
-    g->tail_.reserve(2 * g->enc_->update_granularity() + gcm_tag);
+    g->key_.assign(key.begin(), key.end());
     return g;
   }
 
   // Appends ciphertext || tag for `pt` to `out`.
   void seal(ByteView nonce, ByteView aad, ByteView pt, Bytes& out) {
+    if (!enc_) enc_ = keyed(Botan::ENCRYPTION);
     enc_->set_associated_data(aad.data(), aad.size());
     enc_->start(nonce.data(), nonce.size());
     const size_t at = out.size();
@@ -290,6 +288,7 @@ class Gcm {
   Result<size_t, AlertDescription> open(ByteView nonce, ByteView aad, std::span<uint8_t> ct) {
     if (ct.size() < gcm_tag) return fail(AlertDescription::bad_record_mac);
     const size_t len = ct.size() - gcm_tag;
+    if (!dec_) dec_ = keyed(Botan::DECRYPTION);
     dec_->set_associated_data(aad.data(), aad.size());
     dec_->start(nonce.data(), nonce.size());
     const size_t g = dec_->update_granularity();
@@ -307,6 +306,12 @@ class Gcm {
 
  private:
   Gcm() = default;
+  std::unique_ptr<Botan::AEAD_Mode> keyed(Botan::Cipher_Dir dir) const {
+    auto m = Botan::AEAD_Mode::create_or_throw(key_.size() == 16 ? "AES-128/GCM" : "AES-256/GCM", dir);
+    m->set_key(key_.data(), key_.size());
+    return m;
+  }
+  Botan::secure_vector<uint8_t> key_;
   std::unique_ptr<Botan::AEAD_Mode> enc_, dec_;
   Botan::secure_vector<uint8_t> tail_;
 };

@@ -351,9 +351,9 @@ void Engine::consume_app_data(size_t n) {
   }
 }
 
-void Engine::hibernate() {
+bool Engine::hibernate() {
   Impl& d = *impl_;
-  if (d.c.hs) return;  // a handshake under way keeps what it has
+  if (d.c.hs) return false;  // a handshake under way keeps what it has
   if (d.hs_pos == d.hs_in.size()) {
     codec::Bytes().swap(d.hs_in);
     d.hs_pos = 0;
@@ -363,6 +363,7 @@ void Engine::hibernate() {
     d.app_pos = 0;
   }
   d.c.rl.release_idle();
+  return true;
 }
 
 size_t Engine::buffer_capacity() const {
