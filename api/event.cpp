@@ -444,6 +444,10 @@ class EventLoop {
     const bool paused = options_.read_pause_bytes > 0 && queued > options_.read_pause_bytes &&
                         (c.state == EventConn::State::open || c.state == EventConn::State::handshaking);
     watch(c, (paused ? 0u : uint32_t(EPOLLIN)) | (pending ? uint32_t(EPOLLOUT) : 0u));
+    // Everything read has been handled and everything written has left: the engine's buffers hold
+    // nothing, and the next read comes through the loop's own buffer; an idle connection keeps none.
+    if (!pending && (c.state == EventConn::State::open || c.state == EventConn::State::handshaking))
+      c.engine->release_buffers();
     if (!pending && c.state == EventConn::State::closing) {
       tcp::shutdown_write(c.fd.get());
       c.state = EventConn::State::lingering;

@@ -268,6 +268,13 @@ class Gcm {
     return g;
   }
 
+  // The modes go; the key stays, and the next seal or open keys its mode again.
+  void release() {
+    enc_.reset();
+    dec_.reset();
+    Botan::secure_vector<uint8_t>().swap(tail_);
+  }
+
   // Appends ciphertext || tag for `pt` to `out`.
   void seal(ByteView nonce, ByteView aad, ByteView pt, Bytes& out) {
     if (!enc_) enc_ = keyed(Botan::ENCRYPTION);
@@ -334,6 +341,8 @@ class GcmProtection final : public RecordProtection {
   }
 
   size_t max_overhead() const override { return gcm_explicit_nonce + gcm_tag; }
+  // Each record starts from its own nonce: nothing runs on between records.
+  void release_idle() override { gcm_->release(); }
 
   void protect(uint8_t content_type, uint16_t version, uint64_t seq, ByteView plaintext, Bytes& out,
                Rng&) override {

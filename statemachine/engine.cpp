@@ -354,6 +354,13 @@ void Engine::consume_app_data(size_t n) {
 bool Engine::hibernate() {
   Impl& d = *impl_;
   if (d.c.hs) return false;  // a handshake under way keeps what it has
+  release_buffers();
+  d.c.rl.release_idle();
+  return true;
+}
+
+void Engine::release_buffers() {
+  Impl& d = *impl_;
   if (d.hs_pos == d.hs_in.size()) {
     codec::Bytes().swap(d.hs_in);
     d.hs_pos = 0;
@@ -362,8 +369,7 @@ bool Engine::hibernate() {
     codec::Bytes().swap(d.app_in);
     d.app_pos = 0;
   }
-  d.c.rl.release_idle();
-  return true;
+  d.c.rl.release_buffers();
 }
 
 size_t Engine::buffer_capacity() const {

@@ -95,6 +95,8 @@ class Engine {
   // and the connection goes on as before; the buffers grow again when used. false (nothing given back)
   // while a handshake is under way.
   bool hibernate();
+  // The buffers that hold nothing give back their memory (whatever the state; they grow again when used).
+  void release_buffers();
   // The bytes the engine's buffers reserve now (for measuring hibernation).
   size_t buffer_capacity() const;
 
