@@ -61,6 +61,12 @@ Res<Address> address_of(const sockaddr_storage& ss) {
 
 }  // namespace
 
+// A list of connections in the order of their last activity (the front was idle longest).
+struct IdleList {
+  struct EventConn* head = nullptr;
+  struct EventConn* tail = nullptr;
+};
+
 struct EventConn {
   enum class State {
     connecting,   // client: TCP connect under way
@@ -83,11 +89,11 @@ struct EventConn {
   uint32_t events = EPOLLIN;  // what epoll watches for it now
   bool dirty = false;     // in the loop's list of connections to flush
   bool reported = false;  // on_closed queued or called
-  // hibernate_after: the loop's idle list (least recently active first) and this connection's place in it.
+  // Idle handling: the loop's idle list this connection is in (least recently active first), its place.
   Clock::time_point active;  // the last read, write or send
   EventConn* idle_prev = nullptr;
   EventConn* idle_next = nullptr;
-  bool idle_listed = false;
+  struct IdleList* idle_in = nullptr;
   bool hibernated = false;
 };
 
@@ -444,10 +450,6 @@ class EventLoop {
     const bool paused = options_.read_pause_bytes > 0 && queued > options_.read_pause_bytes &&
                         (c.state == EventConn::State::open || c.state == EventConn::State::handshaking);
     watch(c, (paused ? 0u : uint32_t(EPOLLIN)) | (pending ? uint32_t(EPOLLOUT) : 0u));
-    // Everything read has been handled and everything written has left: the engine's buffers hold
-    // nothing, and the next read comes through the loop's own buffer; an idle connection keeps none.
-    if (!pending && (c.state == EventConn::State::open || c.state == EventConn::State::handshaking))
-      c.engine->release_buffers();
     if (!pending && c.state == EventConn::State::closing) {
       tcp::shutdown_write(c.fd.get());
       c.state = EventConn::State::lingering;
@@ -466,7 +468,9 @@ class EventLoop {
     };
     consider(handshake_timers_);
     consider(linger_timers_);
-    if (idle_head_ && (!next || idle_head_->active + *hibernate_after_ < *next)) next = idle_head_->active + *hibernate_after_;
+    if (awake_.head && (!next || awake_.head->active + release_after_ < *next)) next = awake_.head->active + release_after_;
+    if (resting_.head && (!next || resting_.head->active + *hibernate_after_ < *next))
+      next = resting_.head->active + *hibernate_after_;
     if (trim_due_ && (!next || *trim_due_ < *next)) next = trim_due_;
     if (!next) return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
@@ -494,57 +498,87 @@ class EventLoop {
     hibernate_idle(now);
   }
 
-  // ---- hibernate_after: one idle time for every connection of the loop, so a list in the order of their
-  // last activity is in deadline order too: a touch moves a connection to the back, the front is the next
-  // to hibernate. Only connections that are handshaking or open are listed. ----
+  // ---- Idle connections. A busy connection keeps its buffers (no allocation per record); one idle for
+  // release_after_ gives back those that hold nothing, and with hibernate_after one idle that long
+  // hibernates. Each step has one duration for every connection, so a list in the order of their last
+  // activity is in deadline order too: a touch moves a connection to the back of `awake_`, the front is
+  // the next one due; released connections wait in `resting_` for hibernate_after. Only connections that
+  // are handshaking or open are listed. ----
+
+  static void list_push(IdleList& l, EventConn& c) {
+    c.idle_prev = l.tail;
+    c.idle_next = nullptr;
+    if (l.tail) l.tail->idle_next = &c;
+    else l.head = &c;
+    l.tail = &c;
+    c.idle_in = &l;
+  }
+
+  static void list_remove(EventConn& c) {
+    if (!c.idle_in) return;
+    IdleList& l = *c.idle_in;
+    if (c.idle_prev) c.idle_prev->idle_next = c.idle_next;
+    else l.head = c.idle_next;
+    if (c.idle_next) c.idle_next->idle_prev = c.idle_prev;
+    else l.tail = c.idle_prev;
+    c.idle_prev = c.idle_next = nullptr;
+    c.idle_in = nullptr;
+  }
 
   void touch(EventConn& c) {
+    wake(c);
+    if (c.state != EventConn::State::handshaking && c.state != EventConn::State::open) return;
+    c.active = Clock::now();
+    list_remove(c);
+    list_push(awake_, c);
+  }
+
+  void wake(EventConn& c) {
     if (c.hibernated) {
       c.hibernated = false;
       hibernated_count_.fetch_sub(1, std::memory_order_relaxed);
     }
-    if (!hibernate_after_) return;
-    if (c.state != EventConn::State::handshaking && c.state != EventConn::State::open) return;
-    c.active = Clock::now();
-    unlist_idle(c);
-    c.idle_prev = idle_tail_;
-    c.idle_next = nullptr;
-    if (idle_tail_) idle_tail_->idle_next = &c;
-    else idle_head_ = &c;
-    idle_tail_ = &c;
-    c.idle_listed = true;
   }
 
   void unlist_idle(EventConn& c) {
-    if (c.hibernated) {
-      c.hibernated = false;
-      hibernated_count_.fetch_sub(1, std::memory_order_relaxed);
-    }
-    if (!c.idle_listed) return;
-    if (c.idle_prev) c.idle_prev->idle_next = c.idle_next;
-    else idle_head_ = c.idle_next;
-    if (c.idle_next) c.idle_next->idle_prev = c.idle_prev;
-    else idle_tail_ = c.idle_prev;
-    c.idle_prev = c.idle_next = nullptr;
-    c.idle_listed = false;
+    wake(c);
+    list_remove(c);
   }
 
-  // Connections idle for hibernate_after give back the buffers that hold nothing. One that is mid-handshake
-  // (the first one, timed by handshake_timeout, or a renegotiation) or has output waiting for the peer
-  // stays awake: it leaves the list, and its next activity lists it again.
+  // True when nothing of `c` is under way: open, nothing queued or waiting for the peer.
+  static bool quiet(const EventConn& c) {
+    return (c.state == EventConn::State::open || c.state == EventConn::State::handshaking) && !c.dirty &&
+           c.engine->pending_output().empty();
+  }
+
+  bool hibernate(EventConn& c) {
+    if (c.state != EventConn::State::open || !c.engine->hibernate()) return false;
+    c.hibernated = true;
+    hibernated_count_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+
+  // A connection that is not quiet when its time comes leaves the list; its next activity lists it again.
   void hibernate_idle(Clock::time_point now) {
-    if (!hibernate_after_) return;
-    size_t slept = 0;
-    while (idle_head_ && idle_head_->active + *hibernate_after_ <= now) {
-      EventConn& c = *idle_head_;
-      unlist_idle(c);
-      if (c.state != EventConn::State::open || c.dirty || !c.engine->pending_output().empty()) continue;
-      if (!c.engine->hibernate()) continue;
-      c.hibernated = true;
-      hibernated_count_.fetch_add(1, std::memory_order_relaxed);
-      ++slept;
+    size_t freed = 0;
+    while (awake_.head && awake_.head->active + release_after_ <= now) {
+      EventConn& c = *awake_.head;
+      list_remove(c);
+      if (!quiet(c)) continue;
+      if (hibernate_after_ && *hibernate_after_ <= release_after_) {
+        freed += hibernate(c) ? 1 : 0;
+        continue;
+      }
+      c.engine->release_buffers();
+      ++freed;
+      if (hibernate_after_) list_push(resting_, c);
     }
-    if (slept > 0) trim_due_ = trim_due_.value_or(last_trim_ ? *last_trim_ + trim_every() : now);
+    while (hibernate_after_ && resting_.head && resting_.head->active + *hibernate_after_ <= now) {
+      EventConn& c = *resting_.head;
+      list_remove(c);
+      if (quiet(c)) freed += hibernate(c) ? 1 : 0;
+    }
+    if (freed > 0) trim_due_ = trim_due_.value_or(last_trim_ ? *last_trim_ + trim_every() : now);
     if (trim_due_ && *trim_due_ <= now) {
       trim_due_.reset();
       last_trim_ = now;
@@ -552,10 +586,12 @@ class EventLoop {
     }
   }
 
-  // What hibernated connections free is mostly in the middle of the heap, where the allocator keeps it
-  // resident: its pages go back to the system after a hibernation, at most once per hibernate_after (and
-  // per second), since that walks the whole heap.
-  Clock::duration trim_every() const { return std::max<Clock::duration>(*hibernate_after_, std::chrono::seconds(1)); }
+  // What idle connections free is mostly in the middle of the heap, where the allocator keeps it
+  // resident: its pages go back to the system after connections released or hibernated, at most once per
+  // second (and per hibernate_after), since that walks the whole heap.
+  Clock::duration trim_every() const {
+    return std::max<Clock::duration>(hibernate_after_.value_or(Clock::duration::zero()), std::chrono::seconds(1));
+  }
 
   static void give_back_heap() {
 #if defined(__GLIBC__)
@@ -610,8 +646,9 @@ class EventLoop {
   std::deque<std::pair<Clock::time_point, uint64_t>> handshake_timers_, linger_timers_;
   std::vector<uint8_t> buf_;
   std::optional<Clock::duration> hibernate_after_;
-  EventConn* idle_head_ = nullptr;
-  EventConn* idle_tail_ = nullptr;
+  IdleList awake_, resting_;
+  // How long a connection is idle before it gives back its empty buffers.
+  static constexpr Clock::duration release_after_ = std::chrono::milliseconds(200);
   std::atomic<size_t> hibernated_count_{0};
   std::optional<Clock::time_point> last_trim_, trim_due_;
 };
