@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -60,6 +61,12 @@ Res<Address> address_of(const sockaddr_storage& ss) {
 
 }  // namespace
 
+// A list of connections in the order of their last activity (the front was idle longest).
+struct IdleList {
+  struct EventConn* head = nullptr;
+  struct EventConn* tail = nullptr;
+};
+
 struct EventConn {
   enum class State {
     connecting,   // client: TCP connect under way
@@ -82,13 +89,21 @@ struct EventConn {
   uint32_t events = EPOLLIN;  // what epoll watches for it now
   bool dirty = false;     // in the loop's list of connections to flush
   bool reported = false;  // on_closed queued or called
+  // Idle handling: the loop's idle list this connection is in (least recently active first), its place.
+  Clock::time_point active;  // the last read, write or send
+  EventConn* idle_prev = nullptr;
+  EventConn* idle_next = nullptr;
+  struct IdleList* idle_in = nullptr;
+  bool hibernated = false;
 };
 
 class EventLoop {
  public:
   EventLoop(Role role, std::shared_ptr<const Config> config, EventHandlers handlers, EventOptions options)
       : role_(role), config_(std::move(config)), handlers_(std::move(handlers)), options_(std::move(options)),
-        buf_(read_chunk) {}
+        buf_(read_chunk) {
+    if (config_->options.hibernate_after) hibernate_after_ = std::chrono::milliseconds(*config_->options.hibernate_after);
+  }
 
   ~EventLoop() = default;
 
@@ -122,6 +137,7 @@ class EventLoop {
 
   uint16_t port() const { return port_; }
   size_t connections() const { return count_.load(std::memory_order_relaxed); }
+  size_t hibernated() const { return hibernated_count_.load(std::memory_order_relaxed); }
 
   void stop() {
     stop_.store(true);
@@ -186,6 +202,7 @@ class EventLoop {
     if (c.state != EventConn::State::open) return fail(Error::closed());
     if (data.empty()) return {};
     if (auto r = c.engine->send(codec::ByteView(data.data(), data.size())); !r) return r;
+    touch(c);
     mark_dirty(c);
     return {};
   }
@@ -224,6 +241,7 @@ class EventLoop {
     c.engine = std::make_unique<Engine>(config_, std::move(peer));
     ctl(EPOLL_CTL_ADD, c.fd.get(), EPOLLIN, c.id);
     handshake_timers_.emplace_back(Clock::now() + options_.handshake_timeout, c.id);
+    touch(c);
     conns_.emplace(c.id, std::move(owned));
     count_.store(conns_.size(), std::memory_order_relaxed);
     return c;
@@ -327,6 +345,7 @@ class EventLoop {
       }
       if (n == 0) return end_of_input(c);
       if (c.state == EventConn::State::lingering || c.state == EventConn::State::closing) continue;
+      touch(c);
       c.engine->feed(codec::ByteView(buf_.data(), size_t(n)));
       advance(c);
       if (c.state != EventConn::State::open && c.state != EventConn::State::handshaking) return;
@@ -389,14 +408,16 @@ class EventLoop {
 
   void begin_closing(EventConn& c) {
     c.state = EventConn::State::closing;
+    unlist_idle(c);
     mark_dirty(c);
   }
 
   void close_now(EventConn& c) {
     if (c.state == EventConn::State::gone) return;
     c.state = EventConn::State::gone;
+    unlist_idle(c);
     c.fd.reset();  // also leaves the epoll set
-    c.engine->hibernate();
+    (void)c.engine->hibernate();
     gone_.push_back(c.id);
   }
 
@@ -412,6 +433,7 @@ class EventLoop {
         return false;
       }
       c.engine->consume_output(size_t(n));
+      touch(c);
       out = c.engine->pending_output();
       if (!out.empty()) break;  // the kernel took less: the rest when it is writable
     }
@@ -446,6 +468,10 @@ class EventLoop {
     };
     consider(handshake_timers_);
     consider(linger_timers_);
+    if (awake_.head && (!next || awake_.head->active + release_after_ < *next)) next = awake_.head->active + release_after_;
+    if (resting_.head && (!next || resting_.head->active + *hibernate_after_ < *next))
+      next = resting_.head->active + *hibernate_after_;
+    if (trim_due_ && (!next || *trim_due_ < *next)) next = trim_due_;
     if (!next) return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
     return int(std::clamp<int64_t>(ms, 0, 60000));
@@ -469,6 +495,108 @@ class EventLoop {
       if (pending) close_now(*c);
     }
     if (accept_resume_ && *accept_resume_ <= now) resume_accepting();
+    hibernate_idle(now);
+  }
+
+  // ---- Idle connections. A busy connection keeps its buffers (no allocation per record); one idle for
+  // release_after_ gives back those that hold nothing, and with hibernate_after one idle that long
+  // hibernates. Each step has one duration for every connection, so a list in the order of their last
+  // activity is in deadline order too: a touch moves a connection to the back of `awake_`, the front is
+  // the next one due; released connections wait in `resting_` for hibernate_after. Only connections that
+  // are handshaking or open are listed. ----
+
+  static void list_push(IdleList& l, EventConn& c) {
+    c.idle_prev = l.tail;
+    c.idle_next = nullptr;
+    if (l.tail) l.tail->idle_next = &c;
+    else l.head = &c;
+    l.tail = &c;
+    c.idle_in = &l;
+  }
+
+  static void list_remove(EventConn& c) {
+    if (!c.idle_in) return;
+    IdleList& l = *c.idle_in;
+    if (c.idle_prev) c.idle_prev->idle_next = c.idle_next;
+    else l.head = c.idle_next;
+    if (c.idle_next) c.idle_next->idle_prev = c.idle_prev;
+    else l.tail = c.idle_prev;
+    c.idle_prev = c.idle_next = nullptr;
+    c.idle_in = nullptr;
+  }
+
+  void touch(EventConn& c) {
+    wake(c);
+    if (c.state != EventConn::State::handshaking && c.state != EventConn::State::open) return;
+    c.active = Clock::now();
+    list_remove(c);
+    list_push(awake_, c);
+  }
+
+  void wake(EventConn& c) {
+    if (c.hibernated) {
+      c.hibernated = false;
+      hibernated_count_.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+
+  void unlist_idle(EventConn& c) {
+    wake(c);
+    list_remove(c);
+  }
+
+  // True when nothing of `c` is under way: open, nothing queued or waiting for the peer.
+  static bool quiet(const EventConn& c) {
+    return (c.state == EventConn::State::open || c.state == EventConn::State::handshaking) && !c.dirty &&
+           c.engine->pending_output().empty();
+  }
+
+  bool hibernate(EventConn& c) {
+    if (c.state != EventConn::State::open || !c.engine->hibernate()) return false;
+    c.hibernated = true;
+    hibernated_count_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+
+  // A connection that is not quiet when its time comes leaves the list; its next activity lists it again.
+  void hibernate_idle(Clock::time_point now) {
+    size_t freed = 0;
+    while (awake_.head && awake_.head->active + release_after_ <= now) {
+      EventConn& c = *awake_.head;
+      list_remove(c);
+      if (!quiet(c)) continue;
+      if (hibernate_after_ && *hibernate_after_ <= release_after_) {
+        freed += hibernate(c) ? 1 : 0;
+        continue;
+      }
+      c.engine->release_buffers();
+      ++freed;
+      if (hibernate_after_) list_push(resting_, c);
+    }
+    while (hibernate_after_ && resting_.head && resting_.head->active + *hibernate_after_ <= now) {
+      EventConn& c = *resting_.head;
+      list_remove(c);
+      if (quiet(c)) freed += hibernate(c) ? 1 : 0;
+    }
+    if (freed > 0) trim_due_ = trim_due_.value_or(last_trim_ ? *last_trim_ + trim_every() : now);
+    if (trim_due_ && *trim_due_ <= now) {
+      trim_due_.reset();
+      last_trim_ = now;
+      give_back_heap();
+    }
+  }
+
+  // What idle connections free is mostly in the middle of the heap, where the allocator keeps it
+  // resident: its pages go back to the system after connections released or hibernated, at most once per
+  // second (and per hibernate_after), since that walks the whole heap.
+  Clock::duration trim_every() const {
+    return std::max<Clock::duration>(hibernate_after_.value_or(Clock::duration::zero()), std::chrono::seconds(1));
+  }
+
+  static void give_back_heap() {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
   }
 
   // After each batch of events: write what the handlers queued, report the ends, free what is gone.
@@ -517,6 +645,12 @@ class EventLoop {
   std::deque<std::pair<uint64_t, std::optional<Error>>> reports_;
   std::deque<std::pair<Clock::time_point, uint64_t>> handshake_timers_, linger_timers_;
   std::vector<uint8_t> buf_;
+  std::optional<Clock::duration> hibernate_after_;
+  IdleList awake_, resting_;
+  // How long a connection is idle before it gives back its empty buffers.
+  static constexpr Clock::duration release_after_ = std::chrono::milliseconds(200);
+  std::atomic<size_t> hibernated_count_{0};
+  std::optional<Clock::time_point> last_trim_, trim_due_;
 };
 
 namespace {
@@ -581,6 +715,7 @@ uint16_t EventServer::port() const { return loop_->port(); }
 Result<void, Error> EventServer::run() { return loop_->run(); }
 void EventServer::stop() { loop_->stop(); }
 size_t EventServer::connections() const { return loop_->connections(); }
+size_t EventServer::hibernated() const { return loop_->hibernated(); }
 
 // ---- EventClient ----
 
@@ -599,5 +734,6 @@ Res<uint64_t> EventClient::connect(const std::string& host, uint16_t port) { ret
 Result<void, Error> EventClient::run() { return loop_->run(); }
 void EventClient::stop() { loop_->stop(); }
 size_t EventClient::connections() const { return loop_->connections(); }
+size_t EventClient::hibernated() const { return loop_->hibernated(); }
 
 }  // namespace essl

@@ -257,22 +257,27 @@ Result<size_t, AlertDescription> check_cbc(RecordMac& mac, const CbcCheckParams&
 
 // ---- AES-GCM, RFC 5288 ----
 
+// One record direction uses only one of the two modes, so each is keyed on first use: a connection holds
+// one cipher state per direction, not two.
 class Gcm {
  public:
   static std::unique_ptr<Gcm> make(ByteView key) {
-    const char* name = key.size() == 16 ? "AES-128/GCM" : key.size() == 32 ? "AES-256/GCM" : nullptr;
-    if (name == nullptr) return nullptr;
+    if (key.size() != 16 && key.size() != 32) return nullptr;
     auto g = std::unique_ptr<Gcm>(new Gcm());
-    g->enc_ = Botan::AEAD_Mode::create_or_throw(name, Botan::ENCRYPTION);
-    g->dec_ = Botan::AEAD_Mode::create_or_throw(name, Botan::DECRYPTION);
-    g->enc_->set_key(key.data(), key.size());
-    g->dec_->set_key(key.data(), key.size());
-    g->tail_.reserve(2 * g->enc_->update_granularity() + gcm_tag);
+    g->key_.assign(key.begin(), key.end());
     return g;
+  }
+
+  // The modes go; the key stays, and the next seal or open keys its mode again.
+  void release() {
+    enc_.reset();
+    dec_.reset();
+    Botan::secure_vector<uint8_t>().swap(tail_);
   }
 
   // Appends ciphertext || tag for `pt` to `out`.
   void seal(ByteView nonce, ByteView aad, ByteView pt, Bytes& out) {
+    if (!enc_) enc_ = keyed(Botan::ENCRYPTION);
     enc_->set_associated_data(aad.data(), aad.size());
     enc_->start(nonce.data(), nonce.size());
     const size_t at = out.size();
@@ -290,6 +295,7 @@ class Gcm {
   Result<size_t, AlertDescription> open(ByteView nonce, ByteView aad, std::span<uint8_t> ct) {
     if (ct.size() < gcm_tag) return fail(AlertDescription::bad_record_mac);
     const size_t len = ct.size() - gcm_tag;
+    if (!dec_) dec_ = keyed(Botan::DECRYPTION);
     dec_->set_associated_data(aad.data(), aad.size());
     dec_->start(nonce.data(), nonce.size());
     const size_t g = dec_->update_granularity();
@@ -307,6 +313,12 @@ class Gcm {
 
  private:
   Gcm() = default;
+  std::unique_ptr<Botan::AEAD_Mode> keyed(Botan::Cipher_Dir dir) const {
+    auto m = Botan::AEAD_Mode::create_or_throw(key_.size() == 16 ? "AES-128/GCM" : "AES-256/GCM", dir);
+    m->set_key(key_.data(), key_.size());
+    return m;
+  }
+  Botan::secure_vector<uint8_t> key_;
   std::unique_ptr<Botan::AEAD_Mode> enc_, dec_;
   Botan::secure_vector<uint8_t> tail_;
 };
@@ -329,6 +341,8 @@ class GcmProtection final : public RecordProtection {
   }
 
   size_t max_overhead() const override { return gcm_explicit_nonce + gcm_tag; }
+  // Each record starts from its own nonce: nothing runs on between records.
+  void release_idle() override { gcm_->release(); }
 
   void protect(uint8_t content_type, uint16_t version, uint64_t seq, ByteView plaintext, Bytes& out,
                Rng&) override {

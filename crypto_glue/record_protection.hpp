@@ -40,6 +40,10 @@ class RecordProtection {
   virtual Result<std::span<uint8_t>, AlertDescription> unprotect(uint8_t content_type, uint16_t version,
                                                                  uint64_t seq,
                                                                  std::span<uint8_t> fragment) = 0;
+
+  // hibernate_after: gives back what can be made again from the key on the next record (GCM's key
+  // schedule and GHASH tables); a cipher whose state runs on across records keeps it.
+  virtual void release_idle() {}
 };
 
 // `padding_check` false: TLS 1.0 accepts any padding bytes (only the length byte is used), as the spec's

@@ -351,9 +351,16 @@ void Engine::consume_app_data(size_t n) {
   }
 }
 
-void Engine::hibernate() {
+bool Engine::hibernate() {
   Impl& d = *impl_;
-  if (d.c.hs) return;  // a handshake under way keeps what it has
+  if (d.c.hs) return false;  // a handshake under way keeps what it has
+  release_buffers();
+  d.c.rl.release_idle();
+  return true;
+}
+
+void Engine::release_buffers() {
+  Impl& d = *impl_;
   if (d.hs_pos == d.hs_in.size()) {
     codec::Bytes().swap(d.hs_in);
     d.hs_pos = 0;
@@ -362,7 +369,7 @@ void Engine::hibernate() {
     codec::Bytes().swap(d.app_in);
     d.app_pos = 0;
   }
-  d.c.rl.release_idle();
+  d.c.rl.release_buffers();
 }
 
 size_t Engine::buffer_capacity() const {

@@ -89,13 +89,16 @@ class Engine {
   // The protocol agreed by ALPN or NPN, if any.
   const std::optional<std::string>& negotiated_protocol() const;
   // The peer's certificate chain, leaf first, DER (empty if none).
+  const std::vector<codec::Bytes>& peer_certificates() const;
   // hibernate_after: between handshakes, gives back the memory of the buffers that hold nothing (record
   // input and output, handshake reassembly, application data read and consumed). Nothing pending is lost
-  // and the connection goes on as before; the buffers grow again when used.
-  void hibernate();
+  // and the connection goes on as before; the buffers grow again when used. false (nothing given back)
+  // while a handshake is under way.
+  bool hibernate();
+  // The buffers that hold nothing give back their memory (whatever the state; they grow again when used).
+  void release_buffers();
   // The bytes the engine's buffers reserve now (for measuring hibernation).
   size_t buffer_capacity() const;
-  const std::vector<codec::Bytes>& peer_certificates() const;
 
  private:
   struct Impl;

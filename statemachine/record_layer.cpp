@@ -82,6 +82,10 @@ void RecordLayer::write(ContentType type, codec::ByteView data, crypto::Rng& rng
   //= https://www.rfc-editor.org/rfc/rfc5246#section-6.2.1
   //# The record layer fragments information blocks into TLSPlaintext
   //# records carrying data in chunks of 2^14 bytes or less.
+  // Room for all of it at once, so that a buffer given back while idle is not regrown step by step.
+  const size_t records = data.empty() ? 1 : (data.size() + codec::max_plaintext - 1) / codec::max_plaintext;
+  const size_t per_record = codec::record_header_size + (write_ ? write_->max_overhead() : 0);
+  out_.reserve(out_.size() + data.size() + records * per_record);
   do {
     size_t n = std::min(data.size(), codec::max_plaintext);
     write_one(type, data.first(n), rng);
@@ -112,6 +116,12 @@ void RecordLayer::write_one(ContentType type, codec::ByteView fragment, crypto::
 }
 
 size_t RecordLayer::release_idle() {
+  if (read_) read_->release_idle();
+  if (write_) write_->release_idle();
+  return release_buffers();
+}
+
+size_t RecordLayer::release_buffers() {
   if (in_pos_ == in_.size()) {
     codec::Bytes().swap(in_);
     in_pos_ = 0;

@@ -46,8 +46,10 @@ class RecordLayer {
 
   uint64_t write_seq() const { return write_seq_; }
 
-  // hibernate_after: gives back the memory of the input and output buffers when they hold nothing
-  // (what they hold stays). Returns the bytes the buffers still reserve.
+  // Gives back the memory of the input and output buffers when they hold nothing (what they hold stays).
+  // Returns the bytes the buffers still reserve.
+  size_t release_buffers();
+  // hibernate_after: release_buffers(), and the cipher states give back what they can make again.
   size_t release_idle();
   size_t capacity() const { return in_.capacity() + out_.capacity(); }
 

@@ -1,7 +1,7 @@
 // EventServer and EventClient (essl/event.hpp): blocking essl clients against an event-loop server, data
 // both ways, closes, resumption across connections, a client sending garbage (a fatal alert, the server
 // serving others meanwhile), handshake timeouts, max_connections, backpressure on a large send, options
-// errors, and an EventClient against the EventServer.
+// errors, hibernate_after on both, and an EventClient against the EventServer.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -55,7 +55,10 @@ struct Server {
       }
       if (extra.on_open) extra.on_open(c);
     };
-    h.on_data = [](Connection& c, std::span<const uint8_t> d) { EXPECT_TRUE(c.send(d)); };
+    h.on_data = [extra](Connection& c, std::span<const uint8_t> d) {
+      if (extra.on_data) extra.on_data(c, d);
+      EXPECT_TRUE(c.send(d));
+    };
     h.on_closed = [this](Connection&, const std::optional<Error>& e) {
       std::lock_guard l(seen.mu);
       if (e) seen.errors.push_back(*e);
@@ -449,6 +452,144 @@ TEST(EventServer, OptionsErrorsNameTheOption) {
   s = EventServer::listen(0, server_options(), {}, ev);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().option, "max_connections");
+}
+
+// Waits (at most 10 s) until `f()` holds.
+template <class F>
+bool eventually(F f) {
+  for (int i = 0; i < 1000; ++i) {
+    if (f()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return f();
+}
+
+TEST(EventServer, IdleConnectionsHibernateAndWakeWithTheirData) {
+  Options tls = server_options();
+  tls.hibernate_after = 20;
+  // What hibernated() said when each connection's data arrived: the connection itself has woken by then.
+  std::mutex mu;
+  std::vector<size_t> asleep_at_data;
+  std::optional<EventServer>* server = nullptr;
+  EventHandlers extra;
+  extra.on_data = [&](Connection&, std::span<const uint8_t>) {
+    std::lock_guard l(mu);
+    asleep_at_data.push_back((*server)->hibernated());
+  };
+  Server srv(tls, {}, extra);
+  ASSERT_TRUE(srv.server);
+  server = &srv.server;
+  constexpr size_t n = 4;
+  std::vector<Socket> clients;
+  for (size_t i = 0; i < n; ++i) {
+    auto c = client(srv.port());
+    ASSERT_TRUE(c) << format_error(c.error());
+    clients.push_back(std::move(*c));
+  }
+  // The handshakes' last flights: each connection has been active; then all go to sleep.
+  ASSERT_TRUE(eventually([&] { return srv.server->hibernated() == n; })) << srv.server->hibernated();
+  {
+    std::lock_guard l(mu);
+    asleep_at_data.clear();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    // One at a time, each while all are asleep: its data wakes it alone, and comes back whole.
+    ASSERT_TRUE(eventually([&] { return srv.server->hibernated() == n; })) << i;
+    const std::string msg = "wake up " + std::to_string(i) + std::string(3000, 'z');
+    ASSERT_TRUE(clients[i].send(msg));
+    std::string got;
+    while (got.size() < msg.size()) {
+      auto d = clients[i].recv(0, 10s);
+      ASSERT_TRUE(d) << format_error(d.error());
+      got.append(d->begin(), d->end());
+    }
+    EXPECT_EQ(got, msg);
+  }
+  {
+    std::lock_guard l(mu);
+    ASSERT_FALSE(asleep_at_data.empty());
+    for (size_t v : asleep_at_data) EXPECT_EQ(v, n - 1);
+  }
+  // A hibernated connection closes as any other.
+  ASSERT_TRUE(eventually([&] { return srv.server->hibernated() == n; }));
+  for (auto& c : clients) EXPECT_TRUE(c.close());
+  EXPECT_TRUE(srv.seen.wait_closed(int(n)));
+  EXPECT_TRUE(eventually([&] { return srv.server->hibernated() == 0; })) << srv.server->hibernated();
+  std::lock_guard l(srv.seen.mu);
+  EXPECT_EQ(srv.seen.closed_ok, int(n));
+  for (const auto& e : srv.seen.errors) ADD_FAILURE() << format_error(e);
+}
+
+TEST(EventServer, WithoutHibernateAfterNothingHibernates) {
+  Server srv;
+  ASSERT_TRUE(srv.server);
+  std::vector<Socket> clients;
+  for (int i = 0; i < 3; ++i) {
+    auto c = client(srv.port());
+    ASSERT_TRUE(c) << format_error(c.error());
+    ASSERT_TRUE(c->send("hello"));
+    auto d = c->recv(5, 10s);
+    ASSERT_TRUE(d) << format_error(d.error());
+    EXPECT_EQ(text(*d), "hello");
+    clients.push_back(std::move(*c));
+  }
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(srv.server->hibernated(), 0u);
+  EXPECT_EQ(srv.server->connections(), 3u);
+}
+
+TEST(EventClient, IdleConnectionsHibernateAndWakeWithTheirData) {
+  auto ls = listen(0, server_options(), passive_binary());
+  ASSERT_TRUE(ls) << format_error(ls.error());
+  Options tls = client_options();
+  tls.hibernate_after = 20;
+  constexpr size_t n = 3;
+  std::optional<EventClient> cl;
+  std::mutex mu;
+  std::vector<size_t> asleep_at_data;
+  EventHandlers h;
+  h.on_data = [&](Connection& c, std::span<const uint8_t> d) {
+    {
+      std::lock_guard l(mu);
+      asleep_at_data.push_back(cl->hibernated());
+    }
+    EXPECT_TRUE(c.send(d));  // echo
+  };
+  auto made = EventClient::make(tls, h);
+  ASSERT_TRUE(made) << format_error(made.error());
+  cl.emplace(std::move(*made));
+  for (size_t i = 0; i < n; ++i) ASSERT_TRUE(cl->connect("127.0.0.1", ls->port()));
+  std::thread loop([&] { run_bounded(*cl, 60s); });
+  struct Join {
+    std::optional<EventClient>& cl;
+    std::thread& t;
+    ~Join() {
+      cl->stop();
+      t.join();
+    }
+  } join{cl, loop};
+  std::vector<Socket> servers;
+  for (size_t i = 0; i < n; ++i) {
+    auto s = ls->transport_accept(10s);
+    ASSERT_TRUE(s) << format_error(s.error());
+    ASSERT_TRUE(handshake(*s, 10s));
+    servers.push_back(std::move(*s));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(eventually([&] { return cl->hibernated() == n; })) << i << ": " << cl->hibernated();
+    const std::string msg = "wake up " + std::to_string(i);
+    ASSERT_TRUE(servers[i].send(msg));
+    std::string got;
+    while (got.size() < msg.size()) {
+      auto d = servers[i].recv(0, 10s);
+      ASSERT_TRUE(d) << format_error(d.error());
+      got.append(d->begin(), d->end());
+    }
+    EXPECT_EQ(got, msg);
+  }
+  std::lock_guard l(mu);
+  ASSERT_FALSE(asleep_at_data.empty());
+  for (size_t v : asleep_at_data) EXPECT_EQ(v, n - 1);
 }
 
 TEST(EventClient, ManyConnectionsToAnEventServerExchangeDataAndClose) {
