@@ -14,7 +14,7 @@
 //   --resumed N    one full handshake, then N that resume its session (session IDs)
 //   --sweep C..:N  N full handshakes with C connections at a time, for each C
 //   --idle N       N connections that handshake, echo 16 KiB and stay open; the server's VmRSS before and
-//                  after (after the hibernate time, if any, and 500 ms)
+//                  after (after the hibernate time, if any, and 1.5 s)
 //   --bulk MIB     one connection echoes MIB MiB in 16 KiB lines (openssl s_server with -rev: each line
 //                  comes back reversed), at most 1 MiB in flight; --suite replaces the case's suite
 //

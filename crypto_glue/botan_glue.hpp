@@ -30,6 +30,10 @@ class BotanRng final : public Botan::RandomNumberGenerator {
   Rng& rng_;
 };
 
+// system_rng() as Botan's interface, for the Botan objects that keep a generator (a signer's blinding, a
+// key agreement's): one object for the process, each call served by the calling thread's generator.
+Botan::RandomNumberGenerator& system_botan_rng();
+
 struct Certificate::Impl {
   Botan::X509_Certificate cert;
   Bytes der;

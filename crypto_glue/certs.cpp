@@ -15,7 +15,6 @@
 #include <botan/pem.h>
 #include <botan/pkcs8.h>
 #include <botan/rsa.h>
-#include <botan/system_rng.h>
 
 #include <algorithm>
 #include <map>
@@ -113,7 +112,7 @@ std::unique_ptr<Botan::Private_Key> load_openssl_dsa(const SecureBytes& der) {
   if (version != 0 || p < 3 || q < 2 || g < 2 || g >= p || x < 1 || x >= q || p.bits() > max_dsa_p_bits ||
       q.bits() > max_dsa_q_bits)
     return nullptr;
-  auto key = std::make_unique<Botan::DSA_PrivateKey>(Botan::system_rng(), Botan::DL_Group(p, q, g), x);
+  auto key = std::make_unique<Botan::DSA_PrivateKey>(system_botan_rng(), Botan::DL_Group(p, q, g), x);
   if (key->get_y() != y) return nullptr;
   return key;
 }
@@ -631,7 +630,7 @@ Result<Bytes, std::string> PrivateKey::sign(uint16_t scheme, ByteView message, R
     if (!signer) {
       // Botan keeps the construction RNG for RSA blinding, so it must outlive the signer: the
       // process-wide system RNG does. Per-signature randomness comes from `rng` below.
-      signer = std::make_unique<Botan::PK_Signer>(*impl->key, Botan::system_rng(), *emsa, format_for(impl->algo));
+      signer = std::make_unique<Botan::PK_Signer>(*impl->key, system_botan_rng(), *emsa, format_for(impl->algo));
     }
     BotanRng brng(rng);
     return signer->sign_message(message.data(), message.size(), brng);

@@ -12,7 +12,6 @@
 #include <botan/pem.h>
 #include <botan/pubkey.h>
 #include <botan/rsa.h>
-#include <botan/system_rng.h>
 
 #include <string_view>
 
@@ -65,7 +64,7 @@ class EcdhAgreement final : public KeyAgreement {
     try {
       const Botan::PointGFp point = group_.OS2ECP(peer.data(), peer.size());
       if (point.is_zero() || !point.on_the_curve()) return fail(AlertDescription::illegal_parameter);
-      Botan::PK_Key_Agreement ka(*key_, Botan::system_rng(), "Raw");
+      Botan::PK_Key_Agreement ka(*key_, system_botan_rng(), "Raw");
       // RFC 8422 5.10: the premaster secret is the x coordinate, FE2OSP to the field size.
       return to_bytes(ka.derive_key(0, peer.data(), peer.size()).bits_of());
     } catch (...) {
@@ -87,7 +86,7 @@ class X25519Agreement final : public KeyAgreement {
   Result<Bytes, AlertDescription> agree(ByteView peer) override {
     if (peer.size() != 32) return fail(AlertDescription::illegal_parameter);
     try {
-      Botan::PK_Key_Agreement ka(*key_, Botan::system_rng(), "Raw");
+      Botan::PK_Key_Agreement ka(*key_, system_botan_rng(), "Raw");
       Bytes z = to_bytes(ka.derive_key(0, peer.data(), peer.size()).bits_of());
       // RFC 8422 5.11 / RFC 7748 6.1: an all-zero result means a small-order peer value.
       if (z.size() != 32 || all_zero_ct(z)) return fail(AlertDescription::illegal_parameter);
@@ -113,7 +112,7 @@ class DhAgreement final : public KeyAgreement {
       const Botan::BigInt y(peer.data(), peer.size());
       // 1 < Y < p - 1 rules out the degenerate values 0, 1 and p - 1 (RFC 7919 5.1).
       if (y <= 1 || y >= p - 1) return fail(AlertDescription::illegal_parameter);
-      Botan::PK_Key_Agreement ka(*key_, Botan::system_rng(), "Raw");
+      Botan::PK_Key_Agreement ka(*key_, system_botan_rng(), "Raw");
       const Botan::secure_vector<uint8_t> z = ka.derive_key(0, peer.data(), peer.size()).bits_of();
       // RFC 5246 8.1.2: leading bytes of Z that contain all zero bits are stripped. Count them without
       // a data-dependent branch; the resulting length is inherent to the protocol.
@@ -174,7 +173,7 @@ std::unique_ptr<KeyAgreement> ecdh_from_private(uint16_t named_group, ByteView p
     if (name == nullptr) return nullptr;
     Botan::EC_Group group(name);
     const Botan::BigInt x(private_key.data(), private_key.size());
-    auto key = std::make_unique<Botan::ECDH_PrivateKey>(Botan::system_rng(), group, x);
+    auto key = std::make_unique<Botan::ECDH_PrivateKey>(system_botan_rng(), group, x);
     return std::make_unique<EcdhAgreement>(group, std::move(key));
   } catch (...) {
     return nullptr;
@@ -187,7 +186,7 @@ std::unique_ptr<KeyAgreement> ecdh_static(const PrivateKey& key) {
     const auto* ec = dynamic_cast<const Botan::EC_PrivateKey*>(key.impl->key.get());
     if (ec == nullptr) return nullptr;
     const Botan::EC_Group& group = ec->domain();
-    auto dh = std::make_unique<Botan::ECDH_PrivateKey>(Botan::system_rng(), group, ec->private_value());
+    auto dh = std::make_unique<Botan::ECDH_PrivateKey>(system_botan_rng(), group, ec->private_value());
     return std::make_unique<EcdhAgreement>(group, std::move(dh));
   } catch (...) {
     return nullptr;
@@ -299,7 +298,7 @@ Bytes rsa_decrypt_premaster(const PrivateKey& key, ByteView encrypted, uint16_t 
     std::lock_guard<std::mutex> lock(key.impl->mu);
     if (!key.impl->decryptor)
       key.impl->decryptor =
-          std::make_unique<Botan::PK_Decryptor_EME>(*key.impl->key, Botan::system_rng(), "PKCS1v15");
+          std::make_unique<Botan::PK_Decryptor_EME>(*key.impl->key, system_botan_rng(), "PKCS1v15");
     const Botan::secure_vector<uint8_t> pms = key.impl->decryptor->decrypt_or_random(encrypted.data(), encrypted.size(), premaster_size, brng, version, offsets, 2);
     std::copy(pms.begin(), pms.end(), out.begin());
   } catch (...) {
