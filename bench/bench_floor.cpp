@@ -82,62 +82,76 @@ double ecdh_s(double seconds, uint16_t group) {
   });
 }
 
-// MB/s (10^6 bytes of plaintext per CPU second) of 16 KiB records through two RecordLayers, one sealing and
-// one opening, at TLS 1.2 with `suite`'s keys.
-double record_layer_mbs(double seconds, const SuiteSpec& spec) {
+// The record layer and the raw cipher are measured in alternating rounds and each keeps its best round,
+// so that a burst of load on a shared machine hits both alike instead of skewing their ratio.
+constexpr int bulk_rounds = 5;
+
+struct Bulk {
+  double record_layer_mbs = -1, raw_mbs = -1;
+};
+
+Bulk bulk_mbs(double seconds, const SuiteSpec& spec) {
   const auto len = crypto::key_lengths(Version::tlsv1_2, spec);
+  const Bytes record(16384, 0x5a);
+  const double round = seconds / bulk_rounds;
+
+  // 16 KiB records through two RecordLayers, one sealing and one opening, at TLS 1.2 with `suite`'s keys.
   const Bytes mac_key(len.mac_key, 1), enc_key(len.enc_key, 2), iv(len.iv, 3);
   auto protection = [&] { return crypto::make_record_protection(Version::tlsv1_2, spec, mac_key, enc_key, iv, true); };
   RecordLayer writer, reader;
   writer.set_write_version(0x0303);
   writer.activate_write(protection());
   reader.activate_read(protection());
-  const Bytes record(16384, 0x5a);
-  double s = per_call(seconds, [&] {
+  std::function<bool()> layered = [&] {
     writer.write(codec::ContentType::application_data, record, crypto::system_rng());
     reader.append_input(writer.output());
     writer.consume(writer.output().size());
     auto r = reader.next();
     return r && *r && (*r)->fragment.size() == record.size();
-  });
-  return s > 0 ? 16384 / s / 1e6 : -1;
-}
+  };
 
-// The same with the cipher alone: GCM seal + open of 16 KiB with a 13-byte AAD; CBC: HMAC of the
-// record and encryption of record || MAC || padding, then decryption and HMAC again (without the record
-// protection's constant-time padding and MAC check).
-double raw_mbs(double seconds, const SuiteSpec& spec) {
-  const auto len = crypto::key_lengths(Version::tlsv1_2, spec);
-  const Bytes record(16384, 0x5a), aad(13, 7), nonce(12, 9);
-  double s = -1;
+  // The cipher alone: GCM seal + open of 16 KiB with a 13-byte AAD; CBC: HMAC of the record and
+  // encryption of record || MAC || padding, then decryption and HMAC again (without the record
+  // protection's constant-time padding and MAC check).
+  std::function<bool()> raw;
+  std::unique_ptr<crypto::Aead> gcm;
+  std::unique_ptr<crypto::CbcHmac> cbc;
+  const Bytes aad(13, 7), nonce(12, 9), cbc_iv(16, 3);
+  Bytes sealed, buf;
   if (spec.mac == Hash::null) {
-    auto gcm = crypto::make_gcm(Bytes(len.enc_key, 2));
-    if (!gcm) return -1;
-    Bytes sealed;
-    s = per_call(seconds, [&] {
+    gcm = crypto::make_gcm(Bytes(len.enc_key, 2));
+    if (!gcm) return {};
+    raw = [&] {
       sealed.clear();
       gcm->seal(nonce, aad, record, sealed);
       auto r = gcm->open(nonce, aad, sealed);
       return r && *r == record.size();
-    });
+    };
   } else {
-    auto cbc = crypto::make_cbc_hmac(spec.mac, Bytes(len.mac_key, 1), Bytes(len.enc_key, 2));
-    if (!cbc) return -1;
-    const Bytes iv(16, 3);
+    cbc = crypto::make_cbc_hmac(spec.mac, Bytes(len.mac_key, 1), Bytes(len.enc_key, 2));
+    if (!cbc) return {};
     const size_t mac_len = crypto::hash_size(spec.mac);
     const size_t padded = (record.size() + mac_len) / 16 * 16 + 16;
-    Bytes buf;
-    s = per_call(seconds, [&] {
+    raw = [&, mac_len, padded] {
       Bytes mac = cbc->mac(record);
       buf.assign(record.begin(), record.end());
       buf.insert(buf.end(), mac.begin(), mac.end());
       buf.resize(padded, static_cast<uint8_t>(padded - record.size() - mac_len - 1));
-      cbc->encrypt(iv, buf);
-      cbc->decrypt(iv, buf);
+      cbc->encrypt(cbc_iv, buf);
+      cbc->decrypt(cbc_iv, buf);
       return cbc->mac(ByteView(buf).first(record.size())) == mac;
-    });
+    };
   }
-  return s > 0 ? 16384 / s / 1e6 : -1;
+
+  double best_layered = -1, best_raw = -1;
+  auto keep = [](double& best, double s) { best = s > 0 && (best < 0 || s < best) ? s : best; };
+  for (int i = 0; i < bulk_rounds; ++i) {
+    const double l = per_call(round, layered), r = per_call(round, raw);
+    if (l < 0 || r < 0) return {};
+    keep(best_layered, l);
+    keep(best_raw, r);
+  }
+  return {16384 / best_layered / 1e6, 16384 / best_raw / 1e6};
 }
 
 double ms(double s) { return s > 0 ? s * 1000 : -1; }
@@ -165,8 +179,9 @@ int main(int argc, char** argv) {
   for (const char* name : {"AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA256"}) {
     const essl::SuiteInfo* s = essl::find_suite_by_name(name);
     if (!s) continue;
-    std::printf("%s\"%s\":{\"record_layer_mbs\":%.1f,\"raw_mbs\":%.1f}", sep, name,
-                record_layer_mbs(seconds, s->spec), raw_mbs(seconds, s->spec));
+    const Bulk b = bulk_mbs(seconds, s->spec);
+    std::printf("%s\"%s\":{\"record_layer_mbs\":%.1f,\"raw_mbs\":%.1f}", sep, name, b.record_layer_mbs,
+                b.raw_mbs);
     sep = ",";
   }
   std::printf("}}\n");

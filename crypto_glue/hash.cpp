@@ -4,7 +4,7 @@
 #include <botan/hash.h>
 #include <botan/mac.h>
 
-#include "crypto_glue/hash_names.hpp"
+#include "crypto_glue/prototypes.hpp"
 
 namespace essl::crypto {
 
@@ -15,10 +15,9 @@ Bytes hash(Hash h, ByteView data) {
     out.insert(out.end(), sha.begin(), sha.end());
     return out;
   }
-  const char* name = botan_hash_name(h);
-  if (name == nullptr) return {};
+  if (h == Hash::null) return {};
   try {
-    auto fn = Botan::HashFunction::create_or_throw(name);
+    auto fn = new_hash(h);
     fn->update(data.data(), data.size());
     Bytes out(fn->output_length());
     fn->final(out.data());
@@ -43,10 +42,9 @@ size_t hash_size(Hash h) {
 }
 
 Bytes hmac(Hash h, ByteView key, ByteView data) {
-  const char* name = botan_hash_name(h);
-  if (name == nullptr) return {};
+  if (h == Hash::null || h == Hash::md5sha) return {};
   try {
-    auto mac = Botan::MessageAuthenticationCode::create_or_throw(std::string("HMAC(") + name + ")");
+    auto mac = new_hmac(h);
     mac->set_key(key.data(), key.size());
     mac->update(data.data(), data.size());
     Bytes out(mac->output_length());

@@ -7,6 +7,8 @@
 
 #include <array>
 
+#include "crypto_glue/prototypes.hpp"
+
 namespace essl::crypto {
 
 namespace {
@@ -22,24 +24,13 @@ Bytes concat(ByteView a, ByteView b) {
   return out;
 }
 
-const char* kdf_name(Hash h) {
-  switch (h) {
-    case Hash::md5sha: return "TLS-PRF";
-    case Hash::sha224: return "TLS-12-PRF(SHA-224)";
-    case Hash::sha256: return "TLS-12-PRF(SHA-256)";
-    case Hash::sha384: return "TLS-12-PRF(SHA-384)";
-    case Hash::sha512: return "TLS-12-PRF(SHA-512)";
-    default: return nullptr;
-  }
-}
-
 // SSL 3.0's generator (RFC 6101 6.1, 6.2.2): for i = 1, 2, ...:
 //   MD5(secret || SHA-1(L_i || secret || r1 || r2)), L_i = 'A' x1, 'BB', 'CCC', ...
 Bytes ssl3_expand(ByteView secret, ByteView r1, ByteView r2, size_t length) {
   Bytes out;
   out.reserve(length + 16);
-  auto md5 = Botan::HashFunction::create_or_throw("MD5");
-  auto sha = Botan::HashFunction::create_or_throw("SHA-1");
+  auto md5 = new_hash(Hash::md5);
+  auto sha = new_hash(Hash::sha);
   std::array<uint8_t, 20> inner{};
   std::array<uint8_t, 16> outer{};
   for (uint8_t i = 0; out.size() < length; ++i) {
@@ -80,11 +71,9 @@ void ssl3_finished_part(Botan::HashFunction& h, size_t pad_size, ByteView master
 }  // namespace
 
 Bytes prf(Hash h, ByteView secret, std::string_view label, ByteView seed, size_t length) {
-  const char* name = kdf_name(h);
-  if (name == nullptr) return {};
+  if (h == Hash::null || h == Hash::md5 || h == Hash::sha) return {};
   try {
-    auto kdf = Botan::KDF::create(name);
-    if (!kdf) return {};
+    auto kdf = new_prf(h);
     // RFC 5246 5: PRF(secret, label, seed) = P_<hash>(secret, label + seed).
     Bytes label_seed(label.begin(), label.end());
     label_seed.insert(label_seed.end(), seed.begin(), seed.end());
@@ -138,8 +127,8 @@ Bytes finished_verify_data(Version v, Hash h, ByteView master, bool from_client,
     try {
       Bytes out;
       out.reserve(36);
-      auto md5 = Botan::HashFunction::create_or_throw("MD5");
-      auto sha = Botan::HashFunction::create_or_throw("SHA-1");
+      auto md5 = new_hash(Hash::md5);
+      auto sha = new_hash(Hash::sha);
       ssl3_finished_part(*md5, ssl3_md5_pad_size, master, sender, transcript, out);
       ssl3_finished_part(*sha, ssl3_sha_pad_size, master, sender, transcript, out);
       return out;

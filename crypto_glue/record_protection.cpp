@@ -24,7 +24,9 @@
 #include <exception>
 #include <string>
 
+#include "codecs/copy.hpp"
 #include "crypto_glue/hash_names.hpp"
+#include "crypto_glue/prototypes.hpp"
 
 namespace essl::crypto {
 
@@ -108,18 +110,18 @@ class RecordMac {
     auto m = std::unique_ptr<RecordMac>(new RecordMac());
     m->ssl3_ = ssl3;
     m->size_ = hash_size(h);
-    m->dummy_ = Botan::HashFunction::create_or_throw(name);
+    m->dummy_ = new_hash(h);
     m->block_ = m->dummy_->hash_block_size();
     // MD5, SHA-1 and SHA-2 append the message length in 8 bytes, SHA-384/512 in 16 (FIPS 180-4 5.1).
     m->length_field_ = m->block_ == 128 ? 16 : 8;
     if (ssl3) {
       // RFC 6101 5.2.3.1: pad_1/pad_2 are 48 bytes for MD5 and 40 for SHA.
       m->ssl3_pad_ = h == Hash::md5 ? 48 : 40;
-      m->inner_ = Botan::HashFunction::create_or_throw(name);
+      m->inner_ = new_hash(h);
       m->key_.assign(key.begin(), key.end());
       m->prefix_ = key.size() + m->ssl3_pad_;
     } else {
-      m->hmac_ = Botan::MessageAuthenticationCode::create_or_throw(std::string("HMAC(") + name + ")");
+      m->hmac_ = new_hmac(h);
       m->hmac_->set_key(key.data(), key.size());
       m->prefix_ = m->block_;  // HMAC's inner hash starts with the key xor ipad block
     }
@@ -281,7 +283,7 @@ class Gcm {
     enc_->set_associated_data(aad.data(), aad.size());
     enc_->start(nonce.data(), nonce.size());
     const size_t at = out.size();
-    out.insert(out.end(), pt.begin(), pt.end());
+    codec::append_bytes(out, pt);
     const size_t g = enc_->update_granularity();
     const size_t bulk = pt.size() / g * g;
     enc_->process(out.data() + at, bulk);
@@ -314,7 +316,7 @@ class Gcm {
  private:
   Gcm() = default;
   std::unique_ptr<Botan::AEAD_Mode> keyed(Botan::Cipher_Dir dir) const {
-    auto m = Botan::AEAD_Mode::create_or_throw(key_.size() == 16 ? "AES-128/GCM" : "AES-256/GCM", dir);
+    auto m = new_aes_gcm(key_.size(), dir);
     m->set_key(key_.data(), key_.size());
     return m;
   }
@@ -420,7 +422,7 @@ class CbcProtection final : public RecordProtection {
       const size_t t = mac_->size();
       const size_t pad_len = (bs_ - (plaintext.size() + t + 1) % bs_) % bs_;
       out.resize(body + plaintext.size() + t + pad_len + 1);
-      std::copy(plaintext.begin(), plaintext.end(), out.begin() + static_cast<ptrdiff_t>(body));
+      codec::copy_bytes(out.data() + body, plaintext.data(), plaintext.size());
       mac_->compute(seq, content_type, version, plaintext.data(), plaintext.size(),
                     out.data() + body + plaintext.size());
       std::fill(out.begin() + static_cast<ptrdiff_t>(body + plaintext.size() + t), out.end(),
@@ -477,7 +479,7 @@ class CbcProtection final : public RecordProtection {
       const size_t body = out.size();
       const size_t pad_len = (bs_ - (plaintext.size() + 1) % bs_) % bs_;
       out.resize(body + plaintext.size() + pad_len + 1);
-      std::copy(plaintext.begin(), plaintext.end(), out.begin() + static_cast<ptrdiff_t>(body));
+      codec::copy_bytes(out.data() + body, plaintext.data(), plaintext.size());
       std::fill(out.begin() + static_cast<ptrdiff_t>(body + plaintext.size()), out.end(), static_cast<uint8_t>(pad_len));
       enc_->start(iv.data(), bs_);
       enc_->process(out.data() + body, out.size() - body);
@@ -555,7 +557,7 @@ class StreamProtection final : public RecordProtection {
     try {
       const size_t body = out.size();
       out.resize(body + plaintext.size() + mac_->size());
-      std::copy(plaintext.begin(), plaintext.end(), out.begin() + static_cast<ptrdiff_t>(body));
+      codec::copy_bytes(out.data() + body, plaintext.data(), plaintext.size());
       mac_->compute(seq, content_type, version, plaintext.data(), plaintext.size(),
                     out.data() + body + plaintext.size());
       enc_->cipher1(out.data() + body, out.size() - body);
@@ -716,7 +718,7 @@ std::unique_ptr<CbcHmac> make_cbc_hmac(Hash mac, ByteView mac_key, ByteView enc_
   try {
     auto enc = Botan::Cipher_Mode::create_or_throw(cipher, Botan::ENCRYPTION);
     auto dec = Botan::Cipher_Mode::create_or_throw(cipher, Botan::DECRYPTION);
-    auto hmac = Botan::MessageAuthenticationCode::create_or_throw(std::string("HMAC(") + hash + ")");
+    auto hmac = new_hmac(mac);
     enc->set_key(enc_key.data(), enc_key.size());
     dec->set_key(enc_key.data(), enc_key.size());
     hmac->set_key(mac_key.data(), mac_key.size());

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "codecs/copy.hpp"
 #include "codecs/handshake.hpp"
 #include "codecs/record.hpp"
 #include "crypto_glue/prf.hpp"
@@ -228,7 +229,7 @@ struct Engine::Impl {
         send_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
         return {};
       case Handler::deliver_app_data:
-        app_in.insert(app_in.end(), in.body.begin(), in.body.end());
+        codec::append_bytes(app_in, in.body);
         return {};
       case Handler::change_cipher_spec: return on_change_cipher_spec(c, in);
       case Handler::c_server_hello: return client_on_server_hello(c, in);

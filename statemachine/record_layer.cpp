@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "codecs/copy.hpp"
+
 namespace essl {
 
 using codec::ContentType;
@@ -14,7 +16,7 @@ void RecordLayer::append_input(codec::ByteView bytes) {
     in_.resize(left);
     in_pos_ = 0;
   }
-  in_.insert(in_.end(), bytes.begin(), bytes.end());
+  codec::append_bytes(in_, bytes);
 }
 
 Result<std::optional<InRecord>, AlertDescription> RecordLayer::next() {
@@ -108,7 +110,7 @@ void RecordLayer::write_one(ContentType type, codec::ByteView fragment, crypto::
   if (write_)
     write_->protect(uint8_t(type), write_version_, write_seq_, fragment, out_, rng);
   else
-    out_.insert(out_.end(), fragment.begin(), fragment.end());
+    codec::append_bytes(out_, fragment);
   ++write_seq_;
   size_t len = out_.size() - at - codec::record_header_size;
   out_[at + 3] = uint8_t(len >> 8);

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include "codec_test_util.hpp"
+#include "codecs/copy.hpp"
 #include "codecs/handshake.hpp"
 #include "codecs/record.hpp"
 
@@ -138,3 +140,24 @@ TEST(Handshake, EncodeAndEmptyMessages) {
 
 }  // namespace
 }  // namespace essl::codec
+
+// append_bytes / copy_bytes: every size around the 64-byte blocks and the 1 KiB switch, at every
+// relative alignment of source and destination in a 64-byte line.
+TEST(CopyBytes, AppendsExactlyTheBytesAtAnyAlignment) {
+  std::vector<uint8_t> source(16384 + 128);
+  for (size_t i = 0; i < source.size(); ++i) source[i] = uint8_t(i * 131 + 7);
+  for (size_t n : {size_t(0), size_t(1), size_t(63), size_t(64), size_t(65), size_t(1023), size_t(1024), size_t(1025),
+                   size_t(4096 + 17), size_t(16384)}) {
+    for (size_t src_off = 0; src_off < 64; src_off += 13) {
+      for (size_t prefix = 0; prefix < 64; prefix += 5) {
+        std::vector<uint8_t> out(prefix, 0xee);
+        const std::span<const uint8_t> piece(source.data() + src_off, n);
+        essl::codec::append_bytes(out, piece);
+        ASSERT_EQ(out.size(), prefix + n);
+        EXPECT_TRUE(std::all_of(out.begin(), out.begin() + ptrdiff_t(prefix), [](uint8_t b) { return b == 0xee; }));
+        EXPECT_TRUE(std::equal(piece.begin(), piece.end(), out.begin() + ptrdiff_t(prefix)))
+            << "n=" << n << " src_off=" << src_off << " prefix=" << prefix;
+      }
+    }
+  }
+}

@@ -3,7 +3,10 @@
 
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "crypto_glue/hash.hpp"
 #include "crypto_glue/prf.hpp"
 #include "crypto_glue/rng.hpp"
 #include "test_util.hpp"
@@ -114,6 +117,36 @@ TEST(Prf, TlsDerivationMatchesPrfDefinition) {
     EXPECT_EQ(vd, prf(h, ms, "client finished", hash(h, transcript), 12));
     EXPECT_NE(vd, finished_verify_data(v, h, ms, false, transcript));
   }
+}
+
+// Each thread clones its own Botan objects: the PRF, the hashes and HMAC give the same answers from
+// many threads at once, and again and again from one (a clone carries no state from the last use).
+TEST(Prf, SameAnswersFromManyThreadsAndRepeatedCalls) {
+  const Bytes secret(48, 0x5c), seed(64, 0xa3), data(100, 0x42);
+  struct Answers {
+    Bytes prf256, prf384, prf_md5sha, sha256, md5sha, hmac384;
+    bool operator==(const Answers&) const = default;
+  };
+  auto compute = [&] {
+    return Answers{prf(Hash::sha256, secret, "key expansion", seed, 72), prf(Hash::sha384, secret, "key expansion", seed, 72),
+                   prf(Hash::md5sha, secret, "key expansion", seed, 72), hash(Hash::sha256, data),
+                   hash(Hash::md5sha, data), hmac(Hash::sha384, secret, data)};
+  };
+  const Answers expected = compute();
+  ASSERT_EQ(expected.prf256.size(), 72u);
+  ASSERT_EQ(expected.md5sha.size(), 36u);
+  ASSERT_EQ(expected.hmac384.size(), 48u);
+  EXPECT_NE(expected.prf256, expected.prf384);
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i)
+        if (!(compute() == expected)) ++mismatches[size_t(t)];
+    });
+  for (auto& t : threads) t.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+  EXPECT_TRUE(compute() == expected);
 }
 
 // SSL 3.0 (RFC 6101 6.1, 6.2.2, 5.6.9): expected values computed independently with Python's hashlib from
