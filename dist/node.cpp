@@ -523,6 +523,10 @@ Res<Term> Link::rpc(std::string_view module, std::string_view function, const Te
 
 bool answer(Link& link, const Message& message, const std::string& node_name) {
   const std::string& b = message.payload.bytes;
+  // ei's decoders trust their buffer: a payload made by hand gets the same bounds-checked walk as one
+  // received from a peer.
+  const auto size = checked_term_size({reinterpret_cast<const uint8_t*>(b.data()), b.size()});
+  if (!size || *size != b.size()) return false;
   int index = 0, arity = 0;
   if (ei_decode_tuple_header(b.data(), &index, &arity) < 0) return false;
   // gen_server calls: {'$gen_call', {From, Tag}, Request} to rex ({call, M, F, A, GroupLeader}: rpc)

@@ -250,6 +250,14 @@ TEST_F(DistNode, OverIpv6BothWays) {
   EXPECT_TRUE(answer(*in, *m, cname));
   EXPECT_TRUE(erl2->wait_stdout([](const std::string& s) { return s.find("ping pong") != std::string::npos; }, 20s))
       << erl2->out() << erl2->err();
+
+  // A message made by hand is checked like one from the network: {'$gen_call', ... cut inside the atom
+  // is not answered (and not read past its end).
+  Message bad = *m;
+  bad.kind = Message::Kind::reg_send;
+  bad.to_name = "rex";
+  bad.payload = Term{std::string("\x68\x03\x64\x00\x09$gen_", 8)};
+  EXPECT_FALSE(answer(*in, bad, cname));
 }
 
 TEST_F(DistNode, AWrongCookieIsRefusedBothWays) {
