@@ -11,6 +11,9 @@
 //   - the Model of what the socket may answer and the peer may see.
 // Harness::run runs one Cmd (command() generates them) on all three and checks the answers and what the
 // peer received; Harness::finish reads the stream to its end and closes.
+// The harness's files: api_peer.cpp, the connection (the handshake, the peer and its proxy);
+// api_socket.cpp, the socket's commands and delivery against the model; api_harness.cpp, the commands
+// and Harness::run and finish; api_harness_local.hpp, what those three share.
 // Every wait is bounded: a short recv or take timeout when the model expects nothing, 5 s when it
 // expects an answer, poll deadlines on the peer, connect's timeout.
 #pragma once
