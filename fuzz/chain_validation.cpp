@@ -1,5 +1,5 @@
 // Target: essl::pkix::validate (pkix/validate.cpp, path_builder.cpp, names.cpp, policy.cpp,
-// revocation.cpp) and the X.509 views it parses (crypto_glue/x509.cpp).
+// revocation.cpp) and the X.509 views it parses (crypto_glue/x509.cpp, x509_der.cpp, x509_crl.cpp).
 //
 // Input: one flag byte, then DER items, each as a 2-byte big-endian length and that many bytes (the last
 // one takes what is left). The last (flags >> 5) items are CRLs, the others the chain, the peer's
