@@ -76,11 +76,10 @@ std::string_view atom(Hash h) {
 }
 
 std::string to_string(const SuiteSpec& s) {
-  // Appends, not "literal" + std::string: GCC 12 at -O3 warns falsely on that (-Wrestrict, GCC PR 105651).
-  std::string out = "{";
-  out.append(atom(s.key_exchange)).append(",").append(atom(s.cipher)).append(",").append(atom(s.mac));
-  if (s.prf != Hash::null) out.append(",").append(atom(s.prf));
-  return out.append("}");
+  std::string out = "{" + std::string(atom(s.key_exchange)) + "," + std::string(atom(s.cipher)) + "," +
+                    std::string(atom(s.mac));
+  if (s.prf != Hash::null) out += "," + std::string(atom(s.prf));
+  return out + "}";
 }
 
 // The key exchanges the handshake implements: all of the spec's. (The switch stays the one place where
@@ -517,7 +516,7 @@ Result<std::vector<const SuiteInfo*>, std::string> parse_cipher_string(std::stri
     if (item.empty()) continue;
     const char op = (item[0] == '!' || item[0] == '-' || item[0] == '+') ? item[0] : 0;
     if (op != 0) item.remove_prefix(1);
-    if (item.empty()) return fail(std::string("'").append(1, op).append("' without a suite or keyword"));
+    if (item.empty()) return fail("'" + std::string(1, op) + "' without a suite or keyword");
     if (item[0] == '@') {
       if (op != 0 || (item != "@STRENGTH" && !seclevel(item)))
         return fail("unknown command '" + std::string(op ? 1 : 0, op) + printable(item) + "'");

@@ -43,7 +43,7 @@ std::string error_token(const Error& e) {
     case Error::Kind::timeout: return ":TIMEOUT:";
     case Error::Kind::options: return ":OPTIONS:";
     case Error::Kind::transport: return ":TRANSPORT:";
-    case Error::Kind::other: return std::string(":").append(upper(e.detail)).append(":");  // GCC PR 105651
+    case Error::Kind::other: return ":" + upper(e.detail) + ":";
   }
   return ":UNKNOWN:";
 }
