@@ -120,6 +120,7 @@ class EventLoop {
     SocketOptions sock;
     sock.ip = options_.ip;
     sock.reuseaddr = options_.reuseaddr;
+    sock.reuseport = options_.reuseport;
     sock.backlog = options_.backlog;
     if (sock.ip.find(':') != std::string::npos) sock.family = SocketOptions::Family::inet6;
     auto fd = tcp::listen(sock, port);

@@ -113,6 +113,8 @@ Res<Fd> listen(const SocketOptions& sock, uint16_t port) {
   if (!fd.valid()) return fail(errno_error("socket", errno));
   int one = 1;
   if (sock.reuseaddr) ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (sock.reuseport && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+    return fail(errno_error("setsockopt SO_REUSEPORT", errno));
   if (ss.ss_family == AF_INET6) {
     // "::" serves IPv4 peers too; a specific IPv6 address only itself.
     int v6only = 0;

@@ -107,7 +107,9 @@ std::unique_ptr<Server> start_server(const std::string& name, const BenchCase& c
     argv_for = [=](uint16_t port) {
       std::vector<std::string> a{essl_exe, "server", "--concurrent", "--ip", "127.0.0.1", "--port",
                                  std::to_string(port), "--certfile", cert, "--keyfile", key, "--versions", "tlsv1.2",
-                                 "--ciphers", c.suite, "--eccs", join(curves, ","), "--max-connections", "20000"};
+                                 "--ciphers", c.suite, "--eccs", join(curves, ","), "--max-connections", "20000",
+                                 // One event loop per CPU, as Erlang runs one scheduler per CPU.
+                                 "--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))};
       if (hibernate_after) a.insert(a.end(), {"--hibernate-after", std::to_string(*hibernate_after)});
       return a;
     };

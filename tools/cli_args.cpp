@@ -204,6 +204,13 @@ const std::map<std::string, Setter>& valued() {
          a.max_connections = static_cast<size_t>(m);
          return {};
        }},
+      // server --concurrent: event loops (threads) sharing the port (SO_REUSEPORT).
+      {"threads", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
+         long t = 0;
+         if (auto r = parse_int(n, v, 1, 256, t); !r) return r;
+         a.threads = static_cast<size_t>(t);
+         return {};
+       }},
       {"linger", [](auto& n, auto& v, Args& a) -> Result<void, Error> {
          long t = 0;
          if (auto r = parse_int(n, v, 0, 3600000, t); !r) return r;

@@ -16,7 +16,8 @@ struct Args {
   uint16_t port = 0;
   bool http = false;       // server: answer HTTP requests with a page about the connection
   bool concurrent = false;  // server: every connection at once on one event loop (essl/event.hpp)
-  size_t max_connections = 4096;  // server --concurrent: open descriptors at most
+  size_t max_connections = 4096;  // server --concurrent: open descriptors at most (per thread)
+  size_t threads = 1;             // server --concurrent: event loops, one thread each, sharing the port
   bool reconnect = false;  // client: connect once, close, then connect again (resuming)
   bool renegotiate = false;  // after the handshake, renegotiate once (client: ClientHello; server: HelloRequest)
   Timeout timeout = std::chrono::milliseconds(30000);  // connect / handshake

@@ -25,7 +25,8 @@ int usage() {
                "         --srp-user USER:PASSWORD (server) --renegotiate --no-client-renegotiation\n"
                "         --secure-renegotiate true|false --fallback --no-ems --no-etm\n"
                "         --eccs x25519,secp256r1 --hibernate-after MS\n"
-               "         --concurrent --max-connections N (server: many connections on one event loop)\n";
+               "         --concurrent --max-connections N --threads N (server: many connections on\n"
+               "         event loops, N threads sharing the port)\n";
   return 2;
 }
 

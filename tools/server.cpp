@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "tools/commands.hpp"
 
@@ -70,14 +72,35 @@ int run_concurrent(const Args& a) {
   // An echo holds at most this much for a peer that sends without reading.
   ev.read_pause_bytes = 1 << 20;
   ev.handshake_timeout = std::max(std::chrono::milliseconds(1), a.timeout.value_or(std::chrono::hours(24)));
-  auto server = EventServer::listen(a.port, a.tls, std::move(h), ev);
-  if (!server) {
-    std::cerr << format_error(server.error()) << "\n";
-    return server.error().kind == Error::Kind::options ? 2 : 1;
+  // --threads N: N loops, each with its own listen socket on the same port (SO_REUSEPORT); the kernel
+  // spreads the connections among them. The first one picks the port when --port is 0.
+  ev.reuseport = a.threads > 1;
+  std::vector<EventServer> servers;
+  for (size_t i = 0; i < a.threads; ++i) {
+    auto server = EventServer::listen(servers.empty() ? a.port : servers.front().port(), a.tls, h, ev);
+    if (!server) {
+      std::cerr << format_error(server.error()) << "\n";
+      return server.error().kind == Error::Kind::options ? 2 : 1;
+    }
+    servers.push_back(std::move(server).value());
   }
-  auto r = server->run();
-  if (!r) std::cerr << format_error(r.error()) << "\n";
-  return r ? 0 : 1;
+  std::vector<Result<void, Error>> results(servers.size());
+  // A loop ends only on a transport error of its own: the others are stopped with it.
+  auto run_one = [&](size_t i) {
+    results[i] = servers[i].run();
+    for (auto& s : servers) s.stop();
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < servers.size(); ++i) threads.emplace_back(run_one, i);
+  run_one(0);
+  for (auto& t : threads) t.join();
+  int status = 0;
+  for (const auto& r : results)
+    if (!r) {
+      std::cerr << format_error(r.error()) << "\n";
+      status = 1;
+    }
+  return status;
 }
 
 }  // namespace

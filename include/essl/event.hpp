@@ -107,6 +107,10 @@ struct EventOptions {
   // backlog (the kernel caps it at net.core.somaxconn).
   std::string ip;
   bool reuseaddr = true;
+  // SO_REUSEPORT: several EventServers, each run by its own thread, listen on the same port and the
+  // kernel spreads the connections among them (see `essl server --concurrent --threads N`). They share
+  // the port's session cache, so a session made on one loop resumes on another.
+  bool reuseport = false;
   int backlog = 4096;
 };
 

@@ -80,6 +80,9 @@ struct SocketOptions : SocketOpts {
   // connect: which address families a host name may resolve to (unspec: both, in resolver order).
   Family family = Family::unspec;
   bool reuseaddr = false;
+  // listen: SO_REUSEPORT, so that several listen sockets (one per thread's event loop) share a port and
+  // the kernel spreads the connections among them.
+  bool reuseport = false;
   int backlog = 5;
 };
 
