@@ -4,7 +4,7 @@
 // instruction many times slower when the destination is not aligned like the source. A record's body sits
 // at an odd offset after its header (5 bytes, plus 8 for a GCM explicit nonce), so on such machines every
 // 16 KiB record paid for it: `essl-bench-floor` measured the in-memory record layer at 0.64-0.75 of the
-// raw cipher after the heap's layout changed, and 0.94-1.04 with rep movsb turned off. A plain 16-byte
+// raw cipher after the heap's layout changed, and 0.91-1.08 with rep movsb turned off. A plain 16-byte
 // vector loop runs at the same speed for any alignment.
 #pragma once
 #include <cstddef>

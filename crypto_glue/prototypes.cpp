@@ -50,8 +50,9 @@ std::unique_ptr<Botan::MessageAuthenticationCode> new_hmac(Hash h) {
 
 std::unique_ptr<Botan::KDF> new_prf(Hash h) {
   thread_local std::array<std::unique_ptr<Botan::KDF>, hash_count> protos;
-  const std::string name = h == Hash::md5sha ? std::string("TLS-PRF") : "TLS-12-PRF(" + std::string(checked_hash_name(h)) + ")";
+  if (h == Hash::null) throw Botan::Invalid_Argument("no PRF for this value");
   return clone_of(protos[static_cast<size_t>(h)], [&] {
+    const std::string name = h == Hash::md5sha ? std::string("TLS-PRF") : "TLS-12-PRF(" + std::string(checked_hash_name(h)) + ")";
     auto kdf = Botan::KDF::create(name);
     if (!kdf) throw Botan::Lookup_Error("KDF", name, "");
     return kdf;
